@@ -1,0 +1,56 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench messages lock system-deps clean ci
+
+$(STAMP): requirements.lock
+	@set -e; if [ ! -x $(PY) ]; then \
+	  PYTHON=$$(scripts/find-python.sh); \
+	  echo "Creating $(VENV) with $$PYTHON"; \
+	  "$$PYTHON" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: $(STAMP) system-deps
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@scripts/serve.sh $(HOST) $(PORT)
+
+test: $(STAMP) system-deps lint
+	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) -m pytest -q -p no:cacheprovider; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) scripts/check_messages.py
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# Regenerate and compile the translation catalogues (needs GNU gettext; run time does not).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+lock: $(STAMP)
+	$(PY) -m pip install --quiet -r requirements.in
+	$(PY) -m pip freeze --exclude-editable > requirements.lock
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

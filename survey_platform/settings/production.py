@@ -1,0 +1,32 @@
+"""Production profile: every secret from the environment, HTTPS-only cookies, HSTS."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+from .env import env_bool, env_int, env_list, env_required
+from .mail import mailers_from_env
+
+DEBUG = False
+SECRET_KEY = env_required(
+    "SECRET_KEY",
+    "Production never uses a built-in key: generate one with "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and export it.",
+)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
+    env_required("ALLOWED_HOSTS", "List the host names this site answers to, comma-separated.")
+]
+
+MAILERS = mailers_from_env("smtp", VAR_DIR)
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,15 @@
+"""Settings for the test suite: tasks run inline, fast hashing, e-mail kept in memory."""
+
+from .base import *  # noqa: F403
+from .base import TASKS, VAR_DIR
+
+SECRET_KEY = "test-only-key-not-secret-4b0f8b2e5d"
+DEBUG = False
+TASKS["default"]["BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
