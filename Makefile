@@ -14,7 +14,11 @@ $(STAMP): requirements.lock
 	  echo "Creating $(VENV) with $$PYTHON"; \
 	  "$$PYTHON" -m venv $(VENV); \
 	fi
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# This machine's pip config names local mirrors that may be absent; hide that noise.
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }; \
+	  test $${PIPESTATUS[0]} -eq 0
+	@mkdir -p var
 	@touch $(STAMP)
 
 system-deps:
@@ -31,6 +35,7 @@ test: $(STAMP) system-deps lint
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
+	@mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null

@@ -60,8 +60,8 @@ class CoverageChart:
     bar_height: int
 
 
-def coverage_chart(coverage: Coverage, width: int = 720) -> CoverageChart:
-    label_width, bar_height, gap, legend_row = 90, 22, 10, 22
+def coverage_chart(coverage: Coverage, width: int = 820) -> CoverageChart:
+    label_width, bar_height, gap, legend_row = 150, 22, 10, 22
     plot_width = width - label_width - 50
     biggest = max((row.total.stations for row in coverage.rows), default=0) or 1
     scale = plot_width / biggest
@@ -78,12 +78,12 @@ def coverage_chart(coverage: Coverage, width: int = 720) -> CoverageChart:
         y = i * (bar_height + gap)
         rows.append(ChartRow(str(row.region), y, bars, row.total.stations, x + 6))
     legend_top = len(rows) * (bar_height + gap) + 10
-    per_line = 4
+    per_line = 3
     legend = [
         LegendItem(
             str(sector),
             PALETTE[j % len(PALETTE)],
-            label_width + (j % per_line) * (plot_width / per_line),
+            label_width + (j % per_line) * ((width - label_width) / per_line),
             legend_top + (j // per_line) * legend_row,
         )
         for j, sector in enumerate(coverage.sectors)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Region, Station, StationRole
+from .models import Region, Sector, Station, StationRole
 from .services import STATION_FIELDS
 
 
@@ -19,6 +19,8 @@ class StationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.filter(level=Region.Level.COUNTY)
         self.fields["region"].error_messages["required"] = _("Choose the region of the station.")
+        self.fields["region"].empty_label = _("Choose a region")
+        self.fields["sector"].empty_label = _("Choose a sector")
 
 
 class MembershipForm(forms.Form):
@@ -39,11 +41,12 @@ class StationFilterForm(forms.Form):
         label=_("Region"),
         queryset=Region.objects.filter(level=Region.Level.COUNTY),
         required=False,
+        empty_label=_("All regions"),
     )
-    sector = forms.ModelChoiceField(label=_("Sector"), queryset=None, required=False)
+    sector = forms.ModelChoiceField(
+        label=_("Sector"), queryset=None, required=False, empty_label=_("All sectors")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from .models import Sector
-
         self.fields["sector"].queryset = Sector.objects.all()
