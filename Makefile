@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench messages lock system-deps clean ci
+.PHONY: run test lint bench messages lock system-deps browser-deps clean ci
 
 $(STAMP): requirements.lock
 	@set -e; if [ ! -x $(PY) ]; then \
@@ -18,24 +18,29 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
 	  | { grep -v "is ignored: it is neither a file nor a directory" || true; }; \
 	  test $${PIPESTATUS[0]} -eq 0
-	@mkdir -p var
+	@mkdir -p var/static
 	@touch $(STAMP)
 
 system-deps:
 	@scripts/system-deps.sh
 
+# The test suite also needs Chromium (browser tests) and Node.js (logic.js tests).
+browser-deps:
+	@WITH_BROWSER=1 scripts/system-deps.sh
+
 run: $(STAMP) system-deps
-	@mkdir -p var
+	@mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@scripts/serve.sh $(HOST) $(PORT)
 
-test: $(STAMP) system-deps lint
+test: $(STAMP) browser-deps lint
+	node --test tests/js/
 	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) -m pytest -q -p no:cacheprovider; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)
-	@mkdir -p var
+	@mkdir -p var/static
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null

@@ -15,6 +15,7 @@ grep -qi "WenQuanYi Zen Hei" <<<"$fonts" || need+=(fonts-wqy-zenhei)
 grep -q "libpango-1.0" <<<"$libs" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,42 +1,58 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+import copy
 
-from tests.factories import MembershipFactory, StationFactory, leader_user, office_user
+import pytest
+
+# Django-dependent imports stay inside the fixtures, so the pure packages' tests
+# (analysis, instruments' schema and logic) also run with `-p no:django`.
 
 
 @pytest.fixture
 def office(db):
+    from tests.factories import office_user
+
     return office_user(username="office_admin")
 
 
 @pytest.fixture
 def leader(db):
+    from tests.factories import leader_user
+
     return leader_user(username="leader_one")
 
 
 @pytest.fixture
 def station_a(db):
+    from tests.factories import StationFactory
+
     return StationFactory(name="甲站", host_institution="甲单位")
 
 
 @pytest.fixture
 def station_b(db):
+    from tests.factories import StationFactory
+
     return StationFactory(name="乙站", host_institution="乙单位")
 
 
 @pytest.fixture
 def officer_a(station_a):
+    from tests.factories import MembershipFactory
+
     return MembershipFactory(station=station_a, user__username="officer_a").user
 
 
 @pytest.fixture
 def officer_b(station_b):
+    from tests.factories import MembershipFactory
+
     return MembershipFactory(station=station_b, user__username="officer_b").user
 
 
-def client_for(user) -> Client:
+def client_for(user):
+    from django.test import Client
+
     client = Client()
     if user is not None:
         client.force_login(user)
@@ -47,3 +63,48 @@ def client_for(user) -> Client:
 def zh(settings):
     settings.LANGUAGE_CODE = "zh-hans"
     return settings
+
+
+SMALL = {
+    "id": "t",
+    "version": "1",
+    "title": {"zh-hans": "测试问卷", "en": "Test questionnaire"},
+    "languages": ["zh-hans", "en"],
+    "default_language": "zh-hans",
+    "choice_lists": [
+        {
+            "name": "yn",
+            "choices": [
+                {"code": "1", "label": {"zh-hans": "是", "en": "Yes"}},
+                {"code": "2", "label": {"zh-hans": "否", "en": "No"}},
+            ],
+        }
+    ],
+    "groups": [{"code": "A", "label": {"zh-hans": "基本情况", "en": "About you"}, "page": True}],
+    "items": [
+        {
+            "code": "A1",
+            "type": "single",
+            "label": {"zh-hans": "您目前主持科研项目吗？", "en": "Do you lead a project?"},
+            "choices": "yn",
+            "group": "A",
+            "required": True,
+        },
+        {
+            "code": "A2",
+            "type": "integer",
+            "label": {"zh-hans": "主持项目数", "en": "Number of projects"},
+            "relevance": "${A1} = '1'",
+            "constraint": ". <= 20",
+            "constraint_message": {"zh-hans": "不超过20项", "en": "At most 20"},
+            "group": "A",
+            "min_value": 0,
+            "max_value": 99,
+        },
+    ],
+}
+
+
+@pytest.fixture
+def small_definition():
+    return copy.deepcopy(SMALL)

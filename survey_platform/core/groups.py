@@ -14,7 +14,7 @@ from .roles import LEADERSHIP_GROUP, OFFICE_GROUP
 
 # Office admins manage the network, users and briefings in the admin; the audit trail is
 # theirs to read, never to edit.
-OFFICE_APPS = ("network", "reports")
+OFFICE_APPS = ("network", "instruments", "reports")
 OFFICE_EXTRA = (
     ("core", "view_auditevent"),
     ("auth", "view_user"),

@@ -193,8 +193,12 @@ def _member(username: str, host: str, role: str) -> None:
 
 @transaction.atomic
 def seed_network() -> dict[str, int]:
-    return {
+    from .instruments import seed_instruments
+
+    created = {
         "stations": seed_stations(),
         "margins": seed_margins(),
         "users": len(seed_users()),
     }
+    created["instruments"] = seed_instruments(get_user_model().objects.get(username="office"))
+    return created

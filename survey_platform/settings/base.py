@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "survey_platform.core",
     "survey_platform.network",
     "survey_platform.demo",
+    "instruments",
     "reports",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -140,6 +141,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "survey_platform.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "S&T worker status survey platform API",
+    "DESCRIPTION": "科技工作者状况调查平台 API: station network, questionnaires and more.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Who issues the briefings (shown in the masthead and e-mails).

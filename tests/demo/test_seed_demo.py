@@ -55,3 +55,14 @@ def test_demo_users_have_their_roles(db):
     b = Station.objects.for_user(users["station_b"])
     assert a.count() == 1 and b.count() == 1 and a.get() != b.get()
     assert users["office"].check_password("office-demo-2026")
+
+
+def test_demo_loads_standard_questionnaires_published(db):
+    from instruments.models import InstrumentVersion
+
+    call_command("seed_demo", stdout=io.StringIO())
+    versions = InstrumentVersion.objects.select_related("instrument")
+    assert {v.instrument.code for v in versions} == {"stws-standard", "stws-quick"}
+    assert all(v.is_published and len(v.checksum) == 64 for v in versions)
+    call_command("seed_demo", stdout=io.StringIO())
+    assert InstrumentVersion.objects.count() == 2

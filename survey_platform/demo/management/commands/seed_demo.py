@@ -13,7 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         created = seed_network()
         self.stdout.write(
-            "Demo data: {stations} stations, {margins} margins, {users} users created "
+            "Demo data: {stations} stations, {margins} margins, {users} users, "
+            "{instruments} questionnaires created "
             "(existing rows are left as they are).".format(**created)
         )
         self.stdout.write("Demo logins (user / password):")
