@@ -136,6 +136,16 @@ def version_update_draft(
     return locked
 
 
+def version_replace_from_xlsform(
+    *, actor: AbstractBaseUser, version: InstrumentVersion, data: bytes
+) -> InstrumentVersion:
+    """Edit a draft in a spreadsheet: the uploaded workbook replaces its definition."""
+    if version.is_published:
+        raise Conflict(PUBLISHED_IS_FROZEN)
+    schema = schema_from_xlsform(data)
+    return version_update_draft(actor=actor, version=version, definition=schema.to_dict())
+
+
 def version_copy(*, actor: AbstractBaseUser, version: InstrumentVersion) -> InstrumentVersion:
     """A new draft with the same definition, to edit into the next version."""
     return version_create(

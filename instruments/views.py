@@ -104,7 +104,29 @@ class InstrumentDetailView(OfficeRequiredMixin, TemplateView):
 class VersionDetailView(OfficeRequiredMixin, TemplateView):
     template_name = "instruments/version_detail.html"
 
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Replace this draft's definition with an uploaded workbook."""
+        version = get_object_or_404(InstrumentVersion, pk=pk)
+        form = XlsformUploadForm(request.POST, request.FILES)
+        issues: list[str] = []
+        if form.is_valid():
+            try:
+                services.version_replace_from_xlsform(
+                    actor=request.user, version=version, data=form.cleaned_data["file"]
+                )
+            except services.DefinitionInvalid as exc:
+                issues = exc.errors["definition"]
+            except SurveyError as exc:
+                _flash_errors(request, exc)
+                return redirect("instruments:version", pk=version.pk)
+            else:
+                messages.success(request, _("The draft was replaced by the uploaded workbook."))
+                return redirect("instruments:version", pk=version.pk)
+        context = self.get_context_data(form=form, issues=issues)
+        return self.render_to_response(context, status=400)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.setdefault("form", XlsformUploadForm())
         version = get_object_or_404(
             InstrumentVersion.objects.select_related("instrument"), pk=self.kwargs["pk"]
         )

@@ -170,6 +170,28 @@ def test_publish_copy_diff_discard_buttons(office, version, small_definition):
     assert InstrumentVersion.objects.filter(pk=version.pk).exists()
 
 
+def test_draft_replaced_from_workbook_and_published_refused(office, version, small_definition):
+    client = client_for(office)
+    url = reverse("instruments:version", args=[version.pk])
+    small_definition["items"][1]["max_value"] = 42
+    ok = _upload(client, url, _workbook(small_definition))
+    assert ok.status_code == 302
+    version.refresh_from_db()
+    assert version.definition["items"][1]["max_value"] == 42
+    bad = _upload(client, url, _break_duplicate_code(_workbook(small_definition)))
+    assert bad.status_code == 400 and 'id="import-issues"' in bad.content.decode()
+    version.refresh_from_db()
+    assert version.definition["items"][1]["code"] == "A2"
+    services.version_publish(actor=office, version=version)
+    small_definition["items"][1]["max_value"] = 7
+    refused = _upload(client, url, _workbook(small_definition), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert refused.status_code == 302
+    page = client.get(refused.url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已发布的问卷版本不能修改" in page
+    version.refresh_from_db()
+    assert version.definition["items"][1]["max_value"] == 42
+
+
 INSTRUMENT_URLS = [
     "list",
     "instrument",
