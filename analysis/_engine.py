@@ -74,10 +74,12 @@ def linear(
         wsum, n_obs = np.array([w.sum()]), np.array([w.size])
     else:
         wsum, n_obs = np.bincount(dd, weights=w, minlength=n_dom), np.bincount(dd, minlength=n_dom)
-    if n_dom == 1 and n_obs[0] == 0:
+    if np.any(n_obs == 0):
+        d = int(np.flatnonzero(n_obs == 0)[0])
         raise EmptyDomainError(
-            gettext_noop("Domain {domain} has no respondents with a valid answer."),
-            domain=domains.names[0] or "(whole sample)",
+            gettext_noop("Domain {domain} has no respondents with a valid answer to {variable}."),
+            domain=domains.names[d] or "(whole sample)",
+            variable=", ".join(dict.fromkeys(values.variables)),
         )
     sy = values.sums(dd, w, n_dom, idx)
     sx = _denominator(kind, denominator, dd, w, n_dom, idx, wsum, m)

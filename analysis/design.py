@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from instruments.messages import gettext_noop
 
-from ._arrays import BoolArray, FloatArray, IntArray, as_mask, length_mismatch
+from ._arrays import BoolArray, Factor, FloatArray, IntArray, as_mask, length_mismatch
 from .errors import DesignError, LonelyPSUError
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
@@ -253,6 +253,25 @@ class Design:
         self, totals: FloatArray, present: BoolArray | None = None
     ) -> FloatArray:
         """Stratified with-replacement covariance of PSU totals (R's ``onestage``)."""
+        tc, weight, mult = self._centred_totals(totals, present)
+        v = (tc * weight[:, None]).T @ tc
+        if mult is not None:
+            v = v * (np.sqrt(np.outer(mult, mult)) if mult.ndim else mult)
+        return v
+
+    def variance_from_psu_totals(
+        self, totals: FloatArray, present: BoolArray | None = None
+    ) -> FloatArray:
+        """The diagonal of :meth:`vcov_from_psu_totals` only (no k x k product)."""
+        tc, weight, mult = self._centred_totals(totals, present)
+        v = np.einsum("pk,pk,p->k", tc, tc, weight)
+        return v if mult is None else v * mult
+
+    def _centred_totals(
+        self, totals: FloatArray, present: BoolArray | None
+    ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+        """PSU totals centred within strata, each PSU's factor f_h n_h/(n_h-1), and the
+        ``average`` rule's multiplier (None for the other rules)."""
         t = totals[:, None] if totals.ndim == 1 else totals
         n_h = self.n_psu
         f_h = np.ones(self.n_strata) if self.fpc_f is None else self.fpc_f
@@ -278,20 +297,18 @@ class Design:
         sums = np.zeros((self.n_strata, t.shape[1]))
         np.add.at(sums, self.psu_stratum, t)
         centre = ~((n_h == 1) & (self.lonely_psu == "adjust"))
-        means = np.where(centre[:, None], sums / n_h[:, None], 0.0)
+        means = np.where(centre[:, None], sums / np.maximum(n_h, 1)[:, None], 0.0)
         tc = t - means[self.psu_stratum]
         scale = f_h * np.where(n_h > 1, n_h / np.maximum(n_h - 1, 1), 1.0)
         scale = np.where(f_h < _SELF_REPRESENTING, 0.0, scale)
+        mult = None
         if self.lonely_psu == "average":
             scale = np.where(single, 0.0, scale)
-        v = (tc * scale[self.psu_stratum][:, None]).T @ tc
-        if self.lonely_psu == "average":
             nstrat = present_h.sum(axis=-1)
             nok = (present_h & ~single).sum(axis=-1)
             with np.errstate(divide="ignore", invalid="ignore"):
                 mult = np.asarray(nstrat / nok, dtype=np.float64)
-            v = v * (np.sqrt(np.outer(mult, mult)) if mult.ndim else mult)
-        return v
+        return tc, scale[self.psu_stratum], mult
 
     def _psu_matrix(self) -> sp.csr_matrix:
         mat = self._cache.get("psu_matrix")
@@ -304,6 +321,13 @@ class Design:
 
 # ----------------------------------------------------------------------- helpers ----
 def _codes(values: Any, n: int, name: str) -> tuple[IntArray, tuple[str, ...]]:
+    if isinstance(values, Factor):  # already coded: no sort of the raw values needed
+        if len(values) != n:
+            raise length_mismatch(name, len(values), n)
+        if np.any(values.codes < 0):
+            raise DesignError(gettext_noop("{name} must not have missing values."), name=name)
+        fac = values.drop_unused()
+        return fac.codes, fac.levels
     arr = np.asarray(values)
     if arr.ndim != 1:
         raise DesignError(gettext_noop("{name} must be one-dimensional."), name=name)

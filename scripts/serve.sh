@@ -19,7 +19,7 @@ cat <<TXT
   Task worker: running (pid $WORKER, log var/worker.log)
 
 TXT
-$PY manage.py seed_demo | sed -n '2,$p'
+$PY manage.py seed_demo --base-url "http://$HOST:$PORT" | sed -n '2,$p'
 echo
 echo "  Stop with Ctrl-C."
 echo

@@ -16,6 +16,7 @@ grep -q "libpango-1.0" <<<"$libs" || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -20,5 +20,7 @@ urlpatterns = [
     path("instruments/", include("instruments.urls")),
     path("api/v1/", include("survey_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("fieldwork/", include("survey_platform.fieldwork.urls")),
+    path("", include("survey_platform.fieldwork.respondent_urls")),
     path("admin/", admin.site.urls),
 ]

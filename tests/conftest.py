@@ -4,6 +4,8 @@ import copy
 
 import pytest
 
+pytest_plugins = ["tests.fieldwork.fixtures"]
+
 # Django-dependent imports stay inside the fixtures, so the pure packages' tests
 # (analysis, instruments' schema and logic) also run with `-p no:django`.
 
@@ -108,3 +110,12 @@ SMALL = {
 @pytest.fixture
 def small_definition():
     return copy.deepcopy(SMALL)
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Regions and sectors again after a transactional test flushed the database."""
+    from survey_platform.network.models import Region, Sector
+    from survey_platform.network.reference import ensure_reference_data
+
+    ensure_reference_data(Region, Sector)

@@ -24,3 +24,11 @@ ITEM_TYPE_LABELS = {
 def item_type_label(code: str) -> str:
     """The translated name of a question type code such as ``single``."""
     return str(ITEM_TYPE_LABELS.get(code, code))
+
+
+@register.filter
+def get_item(mapping: object, key: str) -> object:
+    """``mapping[key]`` in a template, or "" when absent."""
+    if isinstance(mapping, dict):
+        return mapping.get(key, "")
+    return ""

@@ -200,5 +200,9 @@ def seed_network() -> dict[str, int]:
         "margins": seed_margins(),
         "users": len(seed_users()),
     }
-    created["instruments"] = seed_instruments(get_user_model().objects.get(username="office"))
+    office = get_user_model().objects.get(username="office")
+    created["instruments"] = seed_instruments(office)
+    from .fieldwork import seed_open_wave
+
+    seed_open_wave(office)
     return created

@@ -20,6 +20,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     "survey_platform.core",
     "survey_platform.network",
+    "survey_platform.fieldwork",
     "survey_platform.demo",
     "instruments",
     "reports",

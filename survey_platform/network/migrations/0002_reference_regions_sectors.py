@@ -1,48 +1,12 @@
-"""Seed the reference data every deployment needs: 滁州市, its 8 county-level divisions,
-and the host-institution sectors. Codes are the national administrative division codes."""
+"""Seed the reference data: 滁州市, its 8 county-level divisions and the sectors."""
 
 from django.db import migrations
 
-CITY = ("341100", "滁州市", "Chuzhou")
-COUNTIES = [
-    ("341102", "琅琊区", "Langya District"),
-    ("341103", "南谯区", "Nanqiao District"),
-    ("341122", "来安县", "Lai'an County"),
-    ("341124", "全椒县", "Quanjiao County"),
-    ("341125", "定远县", "Dingyuan County"),
-    ("341126", "凤阳县", "Fengyang County"),
-    ("341181", "天长市", "Tianchang City"),
-    ("341182", "明光市", "Mingguang City"),
-]
-SECTORS = [
-    ("university", "高等院校", "Universities"),
-    ("research", "科研院所", "Research institutes"),
-    ("large_enterprise", "大中型企业", "Large and medium enterprises"),
-    ("sme", "中小企业", "Small and medium enterprises"),
-    ("health", "医疗卫生机构", "Health institutions"),
-    ("school", "中学", "Secondary schools"),
-    ("park", "园区", "Industrial parks"),
-    ("county_cast", "县区科协", "County associations for S&T"),
-    ("agri_extension", "农技推广单位", "Agricultural extension units"),
-    ("society", "学会", "Learned societies"),
-]
+from survey_platform.network.reference import ensure_reference_data
 
 
 def seed(apps, schema_editor):
-    Region = apps.get_model("network", "Region")
-    Sector = apps.get_model("network", "Sector")
-    city, _ = Region.objects.get_or_create(
-        code=CITY[0], defaults={"name": CITY[1], "name_en": CITY[2], "level": "city"}
-    )
-    for code, name, name_en in COUNTIES:
-        Region.objects.get_or_create(
-            code=code,
-            defaults={"name": name, "name_en": name_en, "level": "county", "parent": city},
-        )
-    for order, (code, name, name_en) in enumerate(SECTORS, start=1):
-        Sector.objects.get_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "order": order}
-        )
+    ensure_reference_data(apps.get_model("network", "Region"), apps.get_model("network", "Sector"))
 
 
 class Migration(migrations.Migration):

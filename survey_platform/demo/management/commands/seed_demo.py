@@ -4,13 +4,23 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from survey_platform.demo.fieldwork import DEMO_WAVE, demo_invitation
 from survey_platform.demo.network import DEMO_USERS, seed_network
+from survey_platform.fieldwork.models import Wave
 
 
 class Command(BaseCommand):
     help = "Load the demo station network, population margins and demo users (idempotent)."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--base-url",
+            default="",
+            help="Printed before the respondent link, e.g. http://127.0.0.1:8000",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        base = options["base_url"].rstrip("/")
         created = seed_network()
         self.stdout.write(
             "Demo data: {stations} stations, {margins} margins, {users} users, "
@@ -20,3 +30,8 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (user / password):")
         for demo in DEMO_USERS:
             self.stdout.write(f"  {demo.username:<10} / {demo.password:<20} {demo.description}")
+        invitation = demo_invitation(Wave.objects.get(code=DEMO_WAVE))
+        self.stdout.write(
+            f"Answer the questionnaire as a respondent: {base}/a/{invitation.token}/\n"
+            f"  (or type the code {invitation.display_short_code} at {base}/code/)"
+        )

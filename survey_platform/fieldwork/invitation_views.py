@@ -1,0 +1,340 @@
+"""Station staff pages for answer codes: roster import, printed codes, e-mails, reminders,
+the printable code sheet and the open-link poster.
+
+Every view fetches the quota through ``StationQuota.objects.for_user`` (another station's
+quota is a 404); leadership and other users without a station role get 403.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from survey_platform.core.audit import audit
+from survey_platform.core.errors import SurveyError, ValidationFailed
+from survey_platform.core.models import AuditAction
+from survey_platform.core.permissions import RoleRequiredMixin
+from survey_platform.core.roles import Role
+from survey_platform.network.models import AGE_GROUP_LEVELS, TITLE_LEVELS
+
+from . import invitations as svc
+from . import posters
+from .models import StationQuota
+from .roster import MAX_BYTES, MAX_ROWS
+from .selectors import invitation_state_counts
+
+LANGUAGE_CHOICES = [("zh-hans", gettext_lazy("Chinese")), ("en", gettext_lazy("English"))]
+PAGE_SIZE = 100
+
+
+class RosterForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Roster file (CSV or Excel .xlsx)"))
+    send_emails = forms.BooleanField(
+        label=gettext_lazy("Send the invitation e-mails right away"), required=False, initial=True
+    )
+    language = forms.ChoiceField(label=gettext_lazy("E-mail language"), choices=LANGUAGE_CHOICES)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 2 MB. Split the roster into parts.")
+            )
+        return upload
+
+
+class IssueCodesForm(forms.Form):
+    count = forms.IntegerField(
+        label=gettext_lazy("Number of printed codes"),
+        min_value=1,
+        max_value=svc.MAX_CODES_PER_ISSUE,
+    )
+
+
+class EmailForm(forms.Form):
+    language = forms.ChoiceField(label=gettext_lazy("E-mail language"), choices=LANGUAGE_CHOICES)
+
+
+class QuotaMixin(RoleRequiredMixin):
+    required_roles = (Role.STATION, Role.OFFICE)
+
+    def get_quota(self) -> StationQuota:
+        try:
+            return svc.quota_for_user(self.request.user, self.kwargs["pk"])
+        except StationQuota.DoesNotExist as exc:
+            raise Http404 from exc
+
+    def base_url(self) -> str:
+        return self.request.build_absolute_uri("/")
+
+
+class InvitationsView(QuotaMixin, View):
+    template_name = "fieldwork/invitations/invitations.html"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self.render_page(self.get_quota())
+
+    def render_page(self, quota: StationQuota, status: int = 200, **extra: Any) -> HttpResponse:
+        language = svc.email_language(quota.wave)
+        listing = svc.invitations_of(quota).order_by("name", "id")
+        page = Paginator(listing, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        printable = svc.printable_invitations(quota).count()
+        context = {
+            "quota": quota,
+            "wave": quota.wave,
+            "station": quota.station,
+            "editable": quota.wave.status in svc.EDITABLE_STATES,
+            "can_remind": quota.wave.is_open,
+            "counts": invitation_state_counts(quota),
+            "channels": dict(
+                listing.order_by()
+                .values("channel")
+                .annotate(n=Count("id"))
+                .values_list("channel", "n")
+            ),
+            "total": page.paginator.count,
+            "page": page,
+            "rows": [
+                (
+                    inv,
+                    TITLE_LEVELS.get(inv.title, inv.title),
+                    AGE_GROUP_LEVELS.get(inv.age_group, ""),
+                )
+                for inv in page
+            ],
+            "unsent": len(svc.unsent_email_invitations(quota)),
+            "reminder_count": svc.reminder_candidates(quota).count(),
+            "max_reminders": svc.MAX_REMINDERS,
+            "printable": printable,
+            "parts": _parts(printable),
+            "open_link": posters.open_link(self.base_url(), quota),
+            "max_rows": MAX_ROWS,
+            "roster_form": RosterForm(initial={"language": language}),
+            "issue_form": IssueCodesForm(initial={"count": 10}),
+            "email_form": EmailForm(initial={"language": language}),
+            **extra,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def refuse(self, quota: StationQuota, exc: SurveyError) -> HttpResponse:
+        return self.render_page(quota, status=exc.status_code, refusal=exc.message)
+
+
+def _parts(count: int) -> list[int]:
+    return list(range(1, math.ceil(count / posters.MAX_SLIPS_PER_PDF) + 1)) if count else []
+
+
+class RosterImportView(InvitationsView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        form = RosterForm(request.POST, request.FILES)
+        if not form.is_valid():
+            errors = [e for msgs in form.errors.values() for e in msgs]
+            return self.render_page(quota, status=400, import_errors=errors, roster_form=form)
+        upload = form.cleaned_data["file"]
+        try:
+            result = svc.roster_import(
+                actor=request.user, quota=quota, data=upload.read(), filename=upload.name
+            )
+        except svc.RosterInvalid as exc:
+            return self.render_page(
+                quota,
+                status=400,
+                import_message=exc.message,
+                row_errors=exc.row_errors,
+                roster_form=form,
+            )
+        except ValidationFailed as exc:
+            errors = [e for msgs in exc.errors.values() for e in msgs] or [exc.message]
+            return self.render_page(quota, status=400, import_errors=errors, roster_form=form)
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        messages.success(
+            request,
+            _(
+                "Roster imported: %(created)d new invitations (%(email)d by e-mail, %(print)d "
+                "printed codes); %(in_file)d duplicate rows merged; %(existing)d people were "
+                "already invited."
+            )
+            % {
+                "created": result.created,
+                "email": result.by_email,
+                "print": result.printed,
+                "in_file": result.merged_in_file,
+                "existing": result.merged_existing,
+            },
+        )
+        if form.cleaned_data["send_emails"] and result.by_email:
+            queued = svc.invitation_emails_enqueue(
+                actor=request.user,
+                quota=quota,
+                base_url=self.base_url(),
+                language=form.cleaned_data["language"],
+                ids=list(result.created_ids),
+            )
+            messages.success(request, _("%(n)d invitation e-mails are being sent.") % {"n": queued})
+        return redirect("fieldwork:invitations", pk=quota.pk)
+
+
+class IssueCodesView(InvitationsView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        form = IssueCodesForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(quota, status=400, issue_form=form)
+        try:
+            created = svc.codes_issue(
+                actor=request.user, quota=quota, count=form.cleaned_data["count"]
+            )
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        messages.success(request, _("%(n)d printed answer codes issued.") % {"n": len(created)})
+        return redirect("fieldwork:invitations", pk=quota.pk)
+
+
+class _SendEmailsView(InvitationsView):
+    """Queue e-mails in the background; subclasses name the service and the message."""
+
+    http_method_names = ["post"]
+    enqueue: Any
+    done_message: Any
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        form = EmailForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(quota, status=400, email_form=form)
+        try:
+            queued = self.enqueue(
+                actor=request.user,
+                quota=quota,
+                base_url=self.base_url(),
+                language=form.cleaned_data["language"],
+            )
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        messages.success(request, str(self.done_message) % {"n": queued})
+        return redirect("fieldwork:invitations", pk=quota.pk)
+
+
+class SendInvitationsView(_SendEmailsView):
+    enqueue = staticmethod(svc.invitation_emails_enqueue)
+    done_message = gettext_lazy("%(n)d invitation e-mails are being sent.")
+
+
+class SendRemindersView(_SendEmailsView):
+    enqueue = staticmethod(svc.reminders_enqueue)
+    done_message = gettext_lazy("%(n)d reminders are being sent.")
+
+
+class OpenLinkToggleView(InvitationsView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        enabled = request.POST.get("enabled") == "1"
+        try:
+            svc.open_link_set(actor=request.user, quota=quota, enabled=enabled)
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        messages.success(
+            request,
+            _("The open station link is on.") if enabled else _("The open station link is off."),
+        )
+        return redirect("fieldwork:invitations", pk=quota.pk)
+
+
+class CodeSheetView(InvitationsView):
+    """The printable slips: ``pdf = True`` for the PDF, else the HTML print view."""
+
+    pdf = False
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        try:
+            svc.check_editable(quota.wave)
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        printable = svc.printable_invitations(quota)
+        count = printable.count()
+        part = _part(request, count)
+        start = (part - 1) * posters.MAX_SLIPS_PER_PDF
+        chosen = list(printable[start : start + posters.MAX_SLIPS_PER_PDF])
+        audit(
+            AuditAction.DOWNLOAD,
+            actor=request.user,
+            obj=quota,
+            request=request,
+            data={
+                "event": "code_sheet",
+                "format": "pdf" if self.pdf else "html",
+                "part": part,
+                "codes": len(chosen),
+            },
+        )
+        if self.pdf:
+            body = posters.code_list_pdf(quota, chosen, self.base_url())
+            name = f"answer-codes-{quota.wave.code}-{quota.pk}-{part}.pdf"
+            return _pdf_response(body, name)
+        context = posters.code_sheet_context(quota, chosen, self.base_url())
+        context.update(
+            count=count,
+            parts=_parts(count),
+            truncated=count > len(chosen),
+            max_slips=posters.MAX_SLIPS_PER_PDF,
+        )
+        return render(request, "fieldwork/invitations/codes.html", context)
+
+
+def _part(request: HttpRequest, count: int) -> int:
+    try:
+        part = int(request.GET.get("part", "1"))
+    except ValueError as exc:
+        raise Http404 from exc
+    if part < 1 or (part > 1 and (part - 1) * posters.MAX_SLIPS_PER_PDF >= count):
+        raise Http404
+    return part
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PosterPngView(InvitationsView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        png = posters.qr_png(posters.open_link(self.base_url(), quota))
+        response = HttpResponse(png, content_type="image/png")
+        if request.GET.get("download"):
+            filename = f"station-qr-{quota.wave.code}-{quota.pk}.png"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class PosterPdfView(InvitationsView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        try:
+            svc.check_editable(quota.wave)
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        body = posters.poster_pdf(quota, self.base_url())
+        return _pdf_response(body, f"poster-{quota.wave.code}-{quota.pk}.pdf")

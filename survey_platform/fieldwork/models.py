@@ -1,0 +1,261 @@
+"""Waves, station quotas, invitations (answer codes) and responses.
+
+Anonymity invariant: nothing leads from an Invitation to a Response or back. A response
+holds no invitation id, code, contact data, IP address or user agent; an invitation holds
+only its state (no timestamps, which could be matched against submission times). While a
+respondent is still answering, the partial response carries ``resume_hash`` — a keyed
+hash of the respondent's secret key (the answer code, or a random key for the open
+link) — so the same code can resume it; submitting clears it.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from survey_platform.core.scoping import StationScopedQuerySet
+
+# Unambiguous alphabet for hand-typed codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+SHORT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+SHORT_CODE_LENGTH = 10  # 25**10 ≈ 9.5e13 (46 bits); usable only behind rate limiting
+
+
+def new_token() -> str:
+    """128 bits, URL-safe, for links. Never contains '.' (used by open-link keys)."""
+    return secrets.token_urlsafe(16)
+
+
+def new_short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+class WaveKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("Comprehensive survey")
+    QUICK = "quick", _("Quick survey")
+    THEMATIC = "thematic", _("Thematic survey")
+
+
+class WaveStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    ANALYSED = "analysed", _("Analysed")
+
+
+class Wave(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("e.g. 2026-Q4"))
+    title = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=WaveKind.choices)
+    instrument_version = models.ForeignKey(
+        "instruments.InstrumentVersion",
+        verbose_name=_("questionnaire version"),
+        on_delete=models.PROTECT,
+        related_name="waves",
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaveStatus.choices, default=WaveStatus.DRAFT
+    )
+    exclude_flagged = models.BooleanField(
+        _("exclude flagged responses from analysis"), default=True
+    )
+    purge_after_days = models.PositiveSmallIntegerField(
+        _("purge roster contact data after (days)"), default=30
+    )
+    purged_at = models.DateTimeField(_("roster purged"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous wave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "code"]
+        verbose_name = _("survey wave")
+        verbose_name_plural = _("survey waves")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="wave_closes_after_opening",
+                violation_error_message=_("The wave must close after it opens."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == WaveStatus.OPEN
+
+
+class QuotaQuerySet(StationScopedQuerySet):
+    station_path = "station"
+
+
+class StationQuota(models.Model):
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quotas")
+    station = models.ForeignKey(
+        "network.Station",
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="quotas",
+    )
+    target = models.PositiveIntegerField(_("target completes"), validators=[MinValueValidator(1)])
+    #: Optional per-stratum targets, e.g. {"title": {"senior": 10, "associate": 30}}.
+    strata = models.JSONField(_("targets by stratum"), default=dict, blank=True)
+    #: Completes so far. Raised in the same transaction as each submission; the open link
+    #: takes a place only through a conditional UPDATE (completes < target), so the count
+    #: can never pass the target however many respondents submit at once.
+    completes = models.PositiveIntegerField(_("completes"), default=0)
+    open_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    open_link_enabled = models.BooleanField(_("open station link enabled"), default=True)
+
+    objects = QuotaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["wave", "station__name"]
+        verbose_name = _("station quota")
+        verbose_name_plural = _("station quotas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "station"],
+                name="quota_unique_station",
+                violation_error_message=_("This station already has a quota in this wave."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave.code} {self.station}: {self.completes}/{self.target}"
+
+
+class InvitationState(models.TextChoices):
+    SENT = "sent", _("Sent")
+    OPENED = "opened", _("Opened")
+    STARTED = "started", _("Started")
+    COMPLETED = "completed", _("Completed")
+    EXPIRED = "expired", _("Expired")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PRINT = "print", _("Printed code")
+    SMS = "sms", _("Text message (sent by the station)")
+
+
+class InvitationQuerySet(StationScopedQuerySet):
+    station_path = "station"
+
+
+class Invitation(models.Model):
+    """One person's one-time answer code. Roster contact fields are purged after the wave."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
+    station = models.ForeignKey(
+        "network.Station", on_delete=models.PROTECT, related_name="invitations"
+    )
+    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    short_code = models.CharField(
+        max_length=SHORT_CODE_LENGTH, unique=True, default=new_short_code, editable=False
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=InvitationState.choices, default=InvitationState.SENT
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    title = models.CharField(_("professional title"), max_length=20, blank=True)
+    age_group = models.CharField(_("age group"), max_length=20, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["station", "name", "id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["wave", "station", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.wave.code} {self.station} {self.short_code}"
+
+    @property
+    def display_short_code(self) -> str:
+        code = self.short_code
+        return f"{code[:5]}-{code[5:]}"
+
+
+class ResponseStatus(models.TextChoices):
+    PARTIAL = "partial", _("Partial")
+    COMPLETE = "complete", _("Complete")
+
+
+class ResponseQuerySet(StationScopedQuerySet):
+    station_path = "station"
+
+
+class Response(models.Model):
+    """One respondent's answers, pinned to the exact questionnaire version."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
+    station = models.ForeignKey(
+        "network.Station", on_delete=models.PROTECT, related_name="responses"
+    )
+    instrument_version = models.ForeignKey(
+        "instruments.InstrumentVersion", on_delete=models.PROTECT, related_name="responses"
+    )
+    via_open_link = models.BooleanField(default=False)
+    language = models.CharField(max_length=10, default="zh-hans")
+    answers = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=10, choices=ResponseStatus.choices, default=ResponseStatus.PARTIAL
+    )
+    last_page = models.CharField(max_length=60, blank=True)
+    page_seconds = models.JSONField(default=dict)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    quality_flags = models.JSONField(default=list, blank=True)
+    #: Client-generated id of the submit request; a repeated submit finds it and stops.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True)
+    #: Keyed hash of the respondent's secret key, only while partial (see module docs).
+    resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [
+            models.Index(fields=["wave", "station", "status"]),
+            models.Index(fields=["wave", "status", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wave.code} #{self.pk} ({self.status})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == ResponseStatus.COMPLETE
+
+
+def resume_hash(key: str) -> str:
+    """The stored form of a respondent's key: useless without the key and the secret."""
+    import hashlib
+    import hmac
+
+    secret = settings.SECRET_KEY.encode()
+    return hmac.new(secret, b"resume:" + key.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,321 @@
+"""The respondent's side: who is answering, saving a page, submitting once.
+
+A respondent is known only by a secret *key*: the invitation token (one-time answer code)
+or, for the open station link, ``<open token>.<random>`` created on the first visit. The
+partial response is found by ``resume_hash(key)``; see models.py for why nothing else
+links a response to an invitation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from instruments.schema import Instrument as Schema
+from instruments.schema import ItemType
+from instruments.selectors import schema_of
+from instruments.validation import shown_answers, validate_answers
+from survey_platform.core.errors import Conflict, NotFound, ValidationFailed
+
+from .models import (
+    Invitation,
+    InvitationState,
+    Response,
+    ResponseStatus,
+    StationQuota,
+    Wave,
+    WaveStatus,
+    resume_hash,
+)
+
+OPEN_KEY_RANDOM_BYTES = 16
+
+
+class UnknownCode(NotFound):
+    default_message = _("This answer code is not valid. Please check the link or the code.")
+
+
+class WaveNotOpen(Conflict):
+    status_code = 410
+    default_message = _("This survey is not open for answers at the moment.")
+
+
+class AlreadySubmitted(Conflict):
+    default_message = _("These answers have already been submitted. Thank you!")
+
+
+class QuotaFull(Conflict):
+    default_message = _("This station has already received all the questionnaires it needs.")
+
+
+class BadForm(ValidationFailed):
+    """The posted form was not produced by our page (tampered or stale)."""
+
+
+@dataclass(frozen=True)
+class Session:
+    key: str
+    wave: Wave
+    quota: StationQuota
+    invitation: Invitation | None
+
+    @property
+    def via_open_link(self) -> bool:
+        return self.invitation is None
+
+    @property
+    def schema(self) -> Schema:
+        return schema_of(self.wave.instrument_version)
+
+
+def check_open(wave: Wave) -> None:
+    now = timezone.now()
+    if wave.status != WaveStatus.OPEN or not (wave.opens_at <= now < wave.closes_at):
+        raise WaveNotOpen()
+
+
+def new_open_key(quota: StationQuota) -> str:
+    import secrets
+
+    return f"{quota.open_token}.{secrets.token_urlsafe(OPEN_KEY_RANDOM_BYTES)}"
+
+
+def session_for_key(key: str) -> Session:
+    """Who is answering under ``key``; raises UnknownCode / WaveNotOpen / AlreadySubmitted."""
+    related = ("wave__instrument_version", "station")
+    if "." in key:
+        open_token, _, rest = key.partition(".")
+        quota = (
+            StationQuota.objects.select_related(*related)
+            .filter(open_token=open_token, open_link_enabled=True)
+            .first()
+        )
+        if quota is None or len(rest) < 16:
+            raise UnknownCode()
+        check_open(quota.wave)
+        return Session(key, quota.wave, quota, None)
+    invitation = Invitation.objects.select_related(*related).filter(token=key).first()
+    if invitation is None or invitation.state == InvitationState.EXPIRED:
+        raise UnknownCode()
+    check_open(invitation.wave)
+    if invitation.state == InvitationState.COMPLETED:
+        raise AlreadySubmitted()
+    quota = (
+        StationQuota.objects.select_related(*related)
+        .filter(wave=invitation.wave, station=invitation.station)
+        .first()
+    )
+    if quota is None:
+        raise UnknownCode()
+    return Session(key, invitation.wave, quota, invitation)
+
+
+def current_response(session: Session) -> Response | None:
+    return Response.objects.filter(resume_hash=resume_hash(session.key)).first()
+
+
+def mark_opened(session: Session) -> None:
+    if session.invitation is not None:
+        Invitation.objects.filter(pk=session.invitation.pk, state=InvitationState.SENT).update(
+            state=InvitationState.OPENED
+        )
+
+
+# --- reading a posted page -------------------------------------------------------------
+
+#: Form fields that are not answers.
+CONTROL_FIELDS = frozenset({"csrfmiddlewaretoken", "action", "form_state", "submission_id"})
+
+
+def page_answer_codes(schema: Schema, page_code: str) -> list[str]:
+    page = next((p for p in schema.pages() if p.code == page_code), None)
+    if page is None:
+        raise BadForm({"__all__": [gettext("This page does not exist in the questionnaire.")]})
+    return [code for item in page.items for code in item.answer_codes]
+
+
+def read_page(schema: Schema, page_code: str, data: Any) -> dict[str, Any]:
+    """The answers posted for one page. Any other field is refused as tampering."""
+    codes = page_answer_codes(schema, page_code)
+    foreign = [key for key in data if key not in CONTROL_FIELDS and key not in codes]
+    if foreign:
+        raise BadForm(
+            {
+                "__all__": [
+                    gettext("The form contained answers to questions that are not on this page.")
+                ]
+            }
+        )
+    answers: dict[str, Any] = {}
+    for code in codes:
+        item = schema.owner_of(code)
+        if item is None:
+            continue
+        many = item.type in (ItemType.MULTIPLE, ItemType.RANKING) and code == item.code
+        values = (
+            [v for v in data.getlist(code) if v.strip() != ""] if hasattr(data, "getlist") else []
+        )
+        if many:
+            answers[code] = values or None
+        else:
+            answers[code] = _scalar(item.type if code == item.code else None, values)
+    return answers
+
+
+def _scalar(kind: ItemType | None, values: list[str]) -> Any:
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadForm({"__all__": [gettext("A question that takes one answer received several.")]})
+    text = values[0].strip() if kind is not ItemType.TEXT else values[0]
+    if kind in (ItemType.INTEGER, ItemType.YEAR):
+        try:
+            return int(text)
+        except ValueError:
+            return text  # the validator explains "enter a whole number"
+    if kind is ItemType.DECIMAL:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def _merge(
+    schema: Schema, stored: Mapping[str, Any], page_code: str, page: Mapping[str, Any]
+) -> dict[str, Any]:
+    codes = set(page_answer_codes(schema, page_code))
+    merged = {k: v for k, v in stored.items() if k not in codes}
+    merged.update({k: v for k, v in page.items() if v is not None})
+    return merged
+
+
+def response_save_page(
+    *,
+    session: Session,
+    page_code: str,
+    data: Any,
+    language: str,
+    seconds: int = 0,
+) -> tuple[Response | None, dict[str, str]]:
+    """Validate and store one page. Returns the response and the problems (translated);
+    when there are problems nothing is stored."""
+    schema = session.schema
+    page_answers = read_page(schema, page_code, data)
+    stored = current_response(session)
+    if stored is not None and stored.is_complete:
+        raise AlreadySubmitted()
+    merged = _merge(schema, stored.answers if stored else {}, page_code, page_answers)
+    problems = validate_answers(schema, merged, page=page_code, language=language)
+    if problems:
+        return stored, {code: message.render(gettext) for code, message in problems.items()}
+    with transaction.atomic():
+        response = _locked_response(session, language)
+        if response.is_complete:
+            raise AlreadySubmitted()
+        # Merge again under the lock: another tab may have saved a different page meanwhile.
+        merged = _merge(schema, response.answers, page_code, page_answers)
+        response.answers = shown_answers(schema, merged)[1]
+        response.page_seconds = {
+            **response.page_seconds,
+            page_code: int(response.page_seconds.get(page_code, 0)) + max(0, min(seconds, 3600)),
+        }
+        response.last_page = page_code
+        response.language = language
+        response.save()
+        if session.invitation is not None:
+            Invitation.objects.filter(
+                pk=session.invitation.pk, state__in=[InvitationState.SENT, InvitationState.OPENED]
+            ).update(state=InvitationState.STARTED)
+    return response, {}
+
+
+def _locked_response(session: Session, language: str) -> Response:
+    """The session's partial response, created on first save and locked for this write."""
+    key_hash = resume_hash(session.key)
+    response = Response.objects.select_for_update().filter(resume_hash=key_hash).first()
+    if response is not None:
+        return response
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                wave=session.wave,
+                station=session.quota.station,
+                instrument_version=session.wave.instrument_version,
+                via_open_link=session.via_open_link,
+                language=language,
+                resume_hash=key_hash,
+            )
+    except IntegrityError:
+        # Two first saves raced; the other one created the row. Use it.
+        return Response.objects.select_for_update().get(resume_hash=key_hash)
+
+
+def response_submit(*, session: Session, submission_id: str, language: str) -> Response:
+    """Submit exactly once. A repeated submit (same id, or the same code) changes nothing."""
+    try:
+        sid = uuid.UUID(submission_id)
+    except (TypeError, ValueError) as exc:
+        raise BadForm(
+            {"__all__": [gettext("The form was changed; please reload the page.")]}
+        ) from exc
+    schema = session.schema
+    with transaction.atomic():
+        if Response.objects.filter(submission_id=sid, status=ResponseStatus.COMPLETE).exists():
+            raise AlreadySubmitted()
+        response = (
+            Response.objects.select_for_update()
+            .filter(resume_hash=resume_hash(session.key))
+            .first()
+        )
+        if response is None:
+            raise ValidationFailed({"__all__": [gettext("Please answer the questionnaire first.")]})
+        if response.is_complete:
+            raise AlreadySubmitted()
+        problems = validate_answers(schema, response.answers, language=language)
+        if problems:
+            raise ValidationFailed(
+                {code: [message.render(gettext)] for code, message in problems.items()}
+            )
+        _take_quota_place(session)
+        now = timezone.now()
+        response.status = ResponseStatus.COMPLETE
+        response.submitted_at = now
+        response.duration_seconds = _duration(response, now)
+        response.submission_id = sid
+        response.resume_hash = None  # from now on nothing leads back to the code
+        response.language = language
+        response.save()
+        if session.invitation is not None:
+            Invitation.objects.filter(pk=session.invitation.pk).update(
+                state=InvitationState.COMPLETED
+            )
+    return response
+
+
+def _take_quota_place(session: Session) -> None:
+    quotas = StationQuota.objects.filter(pk=session.quota.pk)
+    if session.via_open_link:
+        # Conditional UPDATE: atomic in every database, so concurrent open-link submits
+        # cannot push completes past the target.
+        if not quotas.filter(completes__lt=F("target")).update(completes=F("completes") + 1):
+            raise QuotaFull()
+    else:
+        quotas.update(completes=F("completes") + 1)
+
+
+def _duration(response: Response, now: Any) -> int:
+    timed = sum(int(v) for v in response.page_seconds.values())
+    elapsed = int((now - response.started_at).total_seconds())
+    return timed if timed > 0 else max(elapsed, 0)

@@ -1,0 +1,64 @@
+"""Fixtures for the core fieldwork tests (import them into a test module to use them)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+# Registered from tests/conftest.py for every test module, so Django is imported inside
+# the fixtures: the pure packages' tests must still run with `-p no:django`.
+
+
+@pytest.fixture
+def published_version(office, small_definition):
+    from instruments import services as instrument_services
+
+    instrument = instrument_services.instrument_create(
+        actor=office, code="fw-test", name="测试问卷"
+    )
+    version = instrument_services.version_create(
+        actor=office, instrument=instrument, definition=small_definition
+    )
+    return instrument_services.version_publish(actor=office, version=version)
+
+
+@pytest.fixture
+def draft_wave(office, published_version):
+    from django.utils import timezone
+
+    from survey_platform.fieldwork import services
+
+    now = timezone.now()
+    return services.wave_create(
+        actor=office,
+        code="2026-Q4",
+        title="2026年第四季度调查",
+        kind="quick",
+        instrument_version=published_version,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def open_wave(office, draft_wave, station_a, station_b):
+    from survey_platform.fieldwork import services
+
+    services.quota_set(actor=office, wave=draft_wave, station=station_a, target=10)
+    services.quota_set(actor=office, wave=draft_wave, station=station_b, target=5)
+    return services.wave_open(actor=office, wave=draft_wave)
+
+
+@pytest.fixture
+def quota_a(open_wave, station_a):
+    return open_wave.quotas.get(station=station_a)
+
+
+@pytest.fixture
+def invitation(open_wave, station_a):
+    from survey_platform.fieldwork.models import Invitation
+
+    return Invitation.objects.create(
+        wave=open_wave, station=station_a, channel="email", name="测试人", email="t@example.cn"
+    )

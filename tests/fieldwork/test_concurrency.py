@@ -1,0 +1,119 @@
+"""Every answer counts exactly once, and quotas are exact, under concurrent submits.
+
+Threads each use their own database connection (Django opens one per thread); on SQLite
+the test database is a file, so the locking is real.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from django.db import connection, connections
+
+from survey_platform.core.errors import SurveyError
+from survey_platform.fieldwork import respondent as svc
+from survey_platform.fieldwork.models import Invitation, Response, StationQuota
+
+# Transactional: threads need committed data. The flush between tests removes the
+# reference data of the data migrations, which the `reference_data` fixture restores.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("reference_data")]
+
+
+class Form(dict):
+    def getlist(self, key):
+        value = self.get(key)
+        return value if isinstance(value, list) else ([] if value is None else [value])
+
+
+def _run_all(count: int, work) -> list[str]:
+    results: list[str] = []
+    barrier = threading.Barrier(count)
+    lock = threading.Lock()
+
+    def runner(i: int) -> None:
+        try:
+            barrier.wait()
+            outcome = work(i)
+        except SurveyError as exc:
+            outcome = type(exc).__name__
+        except Exception as exc:  # any other failure must show in the result
+            outcome = f"error:{type(exc).__name__}:{exc}"
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _save(session, answers):
+    response, problems = svc.response_save_page(
+        session=session, page_code="A", data=Form(answers), language="zh-hans"
+    )
+    assert not problems, problems
+    return response
+
+
+def test_twenty_concurrent_submits_with_one_code_give_one_complete(open_wave, station_a):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    _save(svc.session_for_key(invitation.token), {"A1": "2"})
+
+    def submit(i: int) -> str:
+        session = svc.session_for_key(invitation.token)
+        svc.response_submit(session=session, submission_id=str(uuid.uuid4()), language="zh-hans")
+        return "ok"
+
+    results = _run_all(20, submit)
+    assert results.count("ok") == 1, results
+    assert all(r in ("ok", "AlreadySubmitted", "ValidationFailed") for r in results), results
+    assert Response.objects.filter(status="complete").count() == 1
+    assert Response.objects.count() == 1
+    assert StationQuota.objects.get(wave=open_wave, station=station_a).completes == 1
+
+
+def test_fifty_open_link_submits_against_quota_of_ten(open_wave, station_b):
+    quota = StationQuota.objects.get(wave=open_wave, station=station_b)
+    StationQuota.objects.filter(pk=quota.pk).update(target=10)
+    keys = [svc.new_open_key(quota) for _ in range(50)]
+    for key in keys:
+        _save(svc.session_for_key(key), {"A1": "2"})
+    connection.close()
+
+    def submit(i: int) -> str:
+        session = svc.session_for_key(keys[i])
+        svc.response_submit(session=session, submission_id=str(uuid.uuid4()), language="zh-hans")
+        return "ok"
+
+    results = _run_all(50, submit)
+    assert results.count("ok") == 10, results
+    assert results.count("QuotaFull") == 40, results
+    assert Response.objects.filter(station=station_b, status="complete").count() == 10
+    assert StationQuota.objects.get(pk=quota.pk).completes == 10
+
+
+def test_concurrent_first_saves_create_one_partial(open_wave, station_a):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    connection.close()
+    results = _run_all(
+        10, lambda i: (_save(svc.session_for_key(invitation.token), {"A1": "1"}), "ok")[1]
+    )
+    assert results.count("ok") == 10, results
+    assert Response.objects.count() == 1
+
+
+def test_same_submission_id_twice_is_already_submitted(open_wave, station_a):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    session = svc.session_for_key(invitation.token)
+    _save(session, {"A1": "2"})
+    sid = str(uuid.uuid4())
+    svc.response_submit(session=session, submission_id=sid, language="zh-hans")
+    with pytest.raises(svc.AlreadySubmitted):
+        svc.response_submit(session=session, submission_id=sid, language="zh-hans")
+    assert Response.objects.filter(status="complete").count() == 1
