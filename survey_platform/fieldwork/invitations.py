@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from survey_platform.core.audit import audit
 from survey_platform.core.errors import Conflict, ValidationFailed
-from survey_platform.core.models import AuditAction, AuditEvent
+from survey_platform.core.models import AuditAction
 
 from .models import Channel, Invitation, InvitationState, StationQuota, Wave, WaveStatus
 from .roster import Person, RosterFileError, RowError, normalise_phone, parse_roster
@@ -35,7 +35,6 @@ MAX_CODES_PER_ISSUE = 1000
 MAX_REMINDERS = 3
 EMAIL_BATCH = 50
 #: The audit event that records "invitation e-mail sent" and doubles as its sent marker.
-INVITATION_EMAIL_EVENT = "invitation_email"
 EMAIL_LANGUAGES = ("zh-hans", "en")
 
 
@@ -219,37 +218,13 @@ def codes_issue(*, actor: AbstractBaseUser, quota: StationQuota, count: int) -> 
 # --- e-mails ---------------------------------------------------------------------------
 
 
-def emailed_invitation_ids(wave: Wave) -> set[int]:
-    """Invitations whose invitation e-mail went out (the audit trail is the marker)."""
-    return {
-        int(value)
-        for value in _email_events(wave.pk).values_list("data__invitation", flat=True)
-        if value is not None
-    }
-
-
-def invitation_email_sent(invitation: Invitation) -> bool:
-    return _email_events(invitation.wave_id).filter(data__invitation=invitation.pk).exists()
-
-
-def _email_events(wave_id: int) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(
-        object_type=Wave._meta.label_lower,
-        object_id=str(wave_id),
-        action=AuditAction.UPDATE,
-        data__event=INVITATION_EMAIL_EVENT,
-    )
-
-
 def unsent_email_invitations(quota: StationQuota) -> list[int]:
-    sent = emailed_invitation_ids(quota.wave)
-    ids = (
+    return list(
         invitations_of(quota)
-        .filter(channel=Channel.EMAIL, state__in=NON_RESPONDENT_STATES)
+        .filter(channel=Channel.EMAIL, state__in=NON_RESPONDENT_STATES, email_sent=False)
         .exclude(email="")
         .values_list("pk", flat=True)
     )
-    return [pk for pk in ids if pk not in sent]
 
 
 def reminder_candidates(quota: StationQuota) -> QuerySet[Invitation]:

@@ -177,6 +177,7 @@ class Invitation(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     title = models.CharField(_("professional title"), max_length=20, blank=True)
     age_group = models.CharField(_("age group"), max_length=20, blank=True)
+    email_sent = models.BooleanField(_("invitation e-mail sent"), default=False)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
 
     objects = InvitationQuerySet.as_manager()

@@ -26,9 +26,7 @@ from survey_platform.core.models import AuditAction
 
 from .invitations import (
     EMAIL_LANGUAGES,
-    INVITATION_EMAIL_EVENT,
     NON_RESPONDENT_STATES,
-    invitation_email_sent,
 )
 from .models import Invitation, Wave, WaveStatus
 
@@ -93,33 +91,35 @@ def send_invitation_emails(
     invitation_ids: list[int], base_url: str, language: str, actor_id: int | None = None
 ) -> int:
     """Send the invitation e-mail to each listed invitation that has not had it yet."""
-    actor = _actor(actor_id)
     sent = 0
     for pk in invitation_ids:
         with transaction.atomic():
-            invitation = (
-                Invitation.objects.select_for_update(of=("self",))
-                .select_related("wave", "station")
-                .filter(
+            # Claim first with a conditional UPDATE: of two workers given the same id,
+            # only one sends. If sending raises, the claim is rolled back for a retry.
+            claimed = (
+                Invitation.objects.filter(
                     pk=pk,
+                    email_sent=False,
                     state__in=NON_RESPONDENT_STATES,
                     wave__status__in=(WaveStatus.DRAFT, WaveStatus.OPEN),
                 )
                 .exclude(email="")
-                .first()
+                .update(email_sent=True)
             )
-            if invitation is None or invitation_email_sent(invitation):
+            if not claimed:
                 continue
-            audit(
-                AuditAction.UPDATE,
-                actor=actor,
-                actor_repr="" if actor else "tasks",
-                obj=invitation.wave,
-                data={"event": INVITATION_EMAIL_EVENT, "invitation": invitation.pk},
-            )
-            # Sent inside the transaction: if it raises, the marker above is rolled back.
+            invitation = Invitation.objects.select_related("wave", "station").get(pk=pk)
             compose_email(invitation, "invitation", base_url, language).send()
             sent += 1
+    if sent:
+        wave = Invitation.objects.select_related("wave").get(pk=invitation_ids[0]).wave
+        audit(
+            AuditAction.UPDATE,
+            actor=_actor(actor_id),
+            actor_repr="" if actor_id else "tasks",
+            obj=wave,
+            data={"event": "invitation_emails_sent", "count": sent},
+        )
     return sent
 
 

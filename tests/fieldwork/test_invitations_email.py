@@ -58,10 +58,10 @@ def test_import_sends_invitation_emails_in_chinese(quota_a, officer_a, mailoutbo
         assert "匿名" in part
     assert message.alternatives[0].mimetype == "text/html"
     assert message.from_email
-    # One marker per e-mail, holding no contact data.
-    markers = AuditEvent.objects.filter(data__event=svc.INVITATION_EMAIL_EVENT)
-    assert markers.count() == 2
-    assert all(m.actor == officer_a for m in markers)
+    # Each invitation is marked as e-mailed; the audit entry counts, holding no contact data.
+    assert Invitation.objects.filter(email_sent=True).count() == 2
+    event = AuditEvent.objects.get(data__event="invitation_emails_sent")
+    assert event.actor == officer_a and event.data["count"] == 2
     assert "zhangsan" not in str(list(AuditEvent.objects.values_list("data", "object_repr")))
 
 
@@ -114,7 +114,7 @@ def test_failed_send_can_be_retried(quota_a, officer_a, mailoutbox, monkeypatch)
         patch.setattr(EmailMultiAlternatives, "send", broken)
         result = send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk)
     assert result.status == TaskResultStatus.FAILED
-    assert not AuditEvent.objects.filter(data__event=svc.INVITATION_EMAIL_EVENT).exists()
+    assert not Invitation.objects.filter(email_sent=True).exists()  # the claim rolled back
     assert send_invitation_emails.enqueue(ids, BASE, "zh-hans", None).return_value == 2
     assert len(mailoutbox) == 2
 
