@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -206,11 +205,15 @@ def _same(python: dict[str, Any], js: dict[str, Any]) -> bool:
 case = st.tuples(st.one_of(expressions.map(unparse), source_text), answers_dicts, answer_value)
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_node_is_available() -> None:
+    # `make test` installs Node.js; without it the cross-check below would prove nothing.
+    assert NODE is not None, "Node.js is missing: run `make test`, which installs it."
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.data_too_large])
 @given(st.lists(case, min_size=20, max_size=40))
 def test_python_and_javascript_agree(cases: list[tuple[str, dict, Any]]) -> None:
-    assert NODE is not None
+    assert NODE is not None, "Node.js is missing: run `make test`, which installs it."
     payload = json.dumps([_json_safe(list(c)) for c in cases], ensure_ascii=False)
     completed = subprocess.run(
         [NODE, "-e", NODE_SCRIPT, str(LOGIC_JS)],
