@@ -11,6 +11,7 @@ link) — so the same code can resume it; submitting clears it.
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -18,6 +19,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from survey_platform.core.scoping import StationScopedQuerySet
+
+#: Fieldwork days are calendar days in the survey office's time zone, whatever the server's.
+FIELD_TZ = ZoneInfo("Asia/Shanghai")
 
 # Unambiguous alphabet for hand-typed codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 SHORT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
