@@ -88,7 +88,12 @@ def linear(
     ctr = est if centre is None else np.where(np.isnan(centre), est, centre)
     n_psus = design.n_psus
     key = take(design.psu, idx) if dd is None else take(design.psu, idx) * n_dom + dd
-    psu_w = np.bincount(key, weights=w, minlength=n_psus * n_dom).reshape(n_psus, n_dom)
+    # every row, one domain, rows sorted by PSU: PSU totals are segmented sums
+    starts = design.psu_starts() if idx is None and dd is None else None
+    if starts is not None:
+        psu_w = np.add.reduceat(w, starts)[:, None]
+    else:
+        psu_w = np.bincount(key, weights=w, minlength=n_psus * n_dom).reshape(n_psus, n_dom)
     if design.calibrated:
         z = np.zeros((design.n, n_dom, m))
         y = values.rows(idx, design.n)
@@ -102,7 +107,10 @@ def linear(
         z[at, 0 if dd is None else dd, :] = val
         totals = design.psu_totals(design.residualize(z.reshape(design.n, -1)))
     else:
-        ty = values.sums(key, w, n_psus * n_dom, idx).reshape(n_psus, n_dom, m)
+        ty = None if starts is None else values.segment_sums(starts, w)
+        if ty is None:
+            ty = values.sums(key, w, n_psus * n_dom, idx)
+        ty = ty.reshape(n_psus, n_dom, m)
         if sx is None:
             totals = ty
         else:

@@ -60,10 +60,19 @@ class Values:
         for j in range(self.m):
             col = take(self.matrix[:, j], idx)
             if key is None:
-                out[0, j] = w @ col
+                out[0, j] = np.einsum("i,i->", w, col)  # not BLAS: see analysis._threads
             else:
                 out[:, j] = np.bincount(key, weights=w * col, minlength=size)
         return out
+
+    def segment_sums(self, starts: IntArray, w: FloatArray) -> FloatArray | None:
+        """Weighted column sums over consecutive row segments beginning at ``starts``
+        (all rows; the PSUs of a PSU-sorted design); None for a factor."""
+        if self.codes is not None:
+            return None
+        assert self.matrix is not None
+        wx = self.matrix * w[:, None] if self.m > 1 else (self.matrix[:, 0] * w)[:, None]
+        return np.add.reduceat(wx, starts, axis=0)
 
     def rows(self, idx: IntArray | None, n: int) -> FloatArray:
         """The selected rows as a dense (rows x m) matrix (factor levels as 0/1)."""

@@ -17,7 +17,7 @@ no region), ``age_group`` from the birth year A2 and ``reference_year``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -159,7 +159,7 @@ def check_weights(weights: Any, name: str = "weight") -> FloatArray:
 def dataset_from_answers(
     instrument: Instrument,
     answers: Iterable[Mapping[str, Any]],
-    meta: Mapping[str, Any],
+    meta: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     *,
     language: str | None = None,
     labels: Mapping[str, Mapping[str, Labels]] | None = None,
@@ -170,7 +170,9 @@ def dataset_from_answers(
     """Build the dataset from answers documents (one mapping per response, in the order
     of the ``meta`` arrays). ``labels`` gives level labels of design/domain columns
     (``{"sector": {"univ": {"zh-hans": ..., "en": ...}}}``); ``fingerprint`` is stored
-    with the dataset (default: a hash of its content)."""
+    with the dataset (default: a hash of its content). ``meta`` may be a function, called
+    once every answer has been read: a caller streaming rows from a database then learns
+    each row's station while the answers go by."""
     book = codebook_from_instrument(instrument, language)
     builders = column_builders(book)
     keys = [b.key for b in builders]
@@ -190,6 +192,8 @@ def dataset_from_answers(
             (texts if isinstance(col, TextColumn) else columns)[code] = col
         if b.invalid:
             invalid[b.key] = b.invalid
+    if callable(meta):
+        meta = meta()
     if "station" not in meta:
         raise AnalysisError(gettext_noop("The dataset needs a station for every row."))
     extra: list[Variable] = []

@@ -202,7 +202,7 @@ class Design:
         w.setflags(write=False)
         active = self.active if self.calibrated else (self.active & m)
         active.setflags(write=False)
-        return replace(self, weights=w, active=active, _cache={})
+        return replace(self, weights=w, active=active, _cache=self._structure())
 
     def with_weights(self, weights: FloatArray, step: CalibrationStep | None = None) -> Design:
         """A copy with new weights (and a calibration step whose residuals enter the variance)."""
@@ -211,12 +211,33 @@ class Design:
             raise length_mismatch("weights", int(w.size), self.n)
         w.setflags(write=False)
         steps = self.calibration if step is None else (*self.calibration, step)
-        return replace(self, weights=w, calibration=steps, _cache={})
+        return replace(self, weights=w, calibration=steps, _cache=self._structure())
 
     # ----------------------------------------------------------------- variance ----
+    def _structure(self) -> dict[str, Any]:
+        """Cached facts that depend only on the PSUs (kept by subsets and reweighting)."""
+        return {k: v for k, v in self._cache.items() if k in ("psu_matrix", "psu_starts")}
+
+    def psu_starts(self) -> IntArray | None:
+        """The first row of each PSU when the rows are sorted by PSU (a wave's dataset
+        is), else None. Sorted rows make PSU totals a segmented sum (``reduceat``), ten
+        times faster than ``bincount``."""
+        if "psu_starts" not in self._cache:
+            p = self.psu
+            starts = None
+            if p.size and bool(np.all(p[1:] >= p[:-1])):
+                starts = np.flatnonzero(np.concatenate(([True], p[1:] != p[:-1])))
+                if starts.size != self.n_psus:  # pragma: no cover - every PSU has rows
+                    starts = None
+            self._cache["psu_starts"] = starts
+        return self._cache["psu_starts"]
+
     def psu_totals(self, x: FloatArray) -> FloatArray:
         """Column totals of ``x`` (n x k) within each PSU: a (n_psus x k) array."""
         x2 = x[:, None] if x.ndim == 1 else x
+        starts = self.psu_starts()
+        if starts is not None and (x2.shape[1] == 1 or x2.flags.f_contiguous):
+            return np.add.reduceat(x2, starts, axis=0)
         if x2.shape[1] <= 4:
             out = np.empty((self.n_psus, x2.shape[1]))
             for j in range(x2.shape[1]):

@@ -1,179 +1,30 @@
 """Design-based regression as R's ``svyglm``: linear (gaussian) and logistic (quasibinomial).
 
-Point estimates come from an IRLS that follows R's ``glm.fit`` step by step (same start,
-same stopping rule ``|dev - dev_old| / (|dev| + 0.1) < 1e-8``), because R's sandwich uses
-the working weights of the last iteration, not of the converged fit; matching R to 1e-8
-needs the same iterations. The variance is the linearisation of the estimating equations
-on the design: influence ``x_i r_i w_i (X'WX)^-1`` with working residuals ``r_i``.
+Point estimates come from an IRLS that follows R's ``glm.fit`` step by step
+(:mod:`analysis._irls`), because R's sandwich uses the working weights of the last
+iteration, not of the converged fit; matching R to 1e-8 needs the same iterations. The
+variance is the linearisation of the estimating equations on the design: influence
+``x_i r_i w_i (X'WX)^-1`` with working residuals ``r_i``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import stats
 
 from instruments.messages import gettext_noop
 
 from ._arrays import Factor, FloatArray, as_float
+from ._irls import Family, RankDeficient, _linkinv, _variance, irls
+from ._threads import single_blas
 from ._values import _is_categorical
 from .design import Design
 from .errors import AnalysisError, ConvergenceError
 from .estimates import interval
-
-Family = Literal["gaussian", "quasibinomial"]
-
-_THRESH = 30.0
-_EPS = np.finfo(np.float64).eps
-
-
-# ------------------------------------------------------------------ family pieces ----
-def _linkinv(eta: FloatArray, family: Family) -> FloatArray:
-    """R's C logit_linkinv, which clamps exp(eta) beyond |eta| > 30."""
-    if family == "gaussian":
-        return eta
-    if np.abs(eta).max(initial=0.0) <= _THRESH:
-        tmp = np.exp(eta)
-    else:
-        tmp = np.where(
-            eta < -_THRESH,
-            _EPS,
-            np.where(eta > _THRESH, 1.0 / _EPS, np.exp(np.clip(eta, -_THRESH, _THRESH))),
-        )
-    return tmp / (1.0 + tmp)
-
-
-def _mu_eta(eta: FloatArray, family: Family) -> FloatArray:
-    if family == "gaussian":
-        return np.ones_like(eta)
-    if np.abs(eta).max(initial=0.0) <= _THRESH:
-        e = np.exp(eta)
-        return e / (1.0 + e) ** 2
-    e = np.exp(np.clip(eta, -_THRESH, _THRESH))
-    return np.where(np.abs(eta) > _THRESH, _EPS, e / (1.0 + e) ** 2)
-
-
-def _variance(mu: FloatArray, family: Family) -> FloatArray:
-    return np.ones_like(mu) if family == "gaussian" else mu * (1.0 - mu)
-
-
-def _dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray, family: Family) -> FloatArray:
-    if family == "gaussian":
-        return wt * (y - mu) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(y != 0, y * np.log(y / mu), 0.0)
-        b = np.where(1 - y != 0, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
-    return 2.0 * wt * (a + b)
-
-
-@dataclass(frozen=True, eq=False)
-class IRLSFit:
-    coef: FloatArray
-    mu: FloatArray
-    eta: FloatArray
-    working_weights: FloatArray
-    working_residuals: FloatArray
-    xtwx_inv: FloatArray
-    deviance: float
-    iterations: int
-    converged: bool
-
-
-def irls(
-    x: FloatArray,
-    y: FloatArray,
-    prior: FloatArray,
-    family: Family,
-    *,
-    epsilon: float = 1e-8,
-    maxit: int = 25,
-) -> IRLSFit:
-    """R's ``glm.fit`` for the gaussian/identity and (quasi)binomial/logit families."""
-    y = np.where(prior == 0, 0.0, y) if family == "quasibinomial" else y
-    if family == "quasibinomial":
-        if np.any((y < 0) | (y > 1)):
-            raise AnalysisError(gettext_noop("A logistic model needs an outcome between 0 and 1."))
-        mustart = (prior * y + 0.5) / (prior + 1.0)
-        eta = np.log(mustart / (1.0 - mustart))
-    else:
-        eta = y.copy()
-    mu = _linkinv(eta, family)
-    devold = float(_dev_resids(y, mu, prior, family).sum())
-    coef = coefold = None
-    converged = False
-    w = good = r_mat = None
-    it = 0
-    for it in range(1, maxit + 1):  # noqa: B007
-        mu_eta = _mu_eta(eta, family)
-        good = (prior > 0) & (mu_eta != 0)
-        z = eta[good] + (y - mu)[good] / mu_eta[good]
-        w = np.sqrt(prior[good] * mu_eta[good] ** 2 / _variance(mu, family)[good])
-        coef, r_mat = _weighted_ls(x, good, w, z)
-        eta = x @ coef
-        mu = _linkinv(eta, family)
-        dev = float(_dev_resids(y, mu, prior, family).sum())
-        halvings = 0
-        while not np.isfinite(dev) and coefold is not None and halvings < maxit:
-            halvings += 1
-            coef = (coef + coefold) / 2.0
-            eta = x @ coef
-            mu = _linkinv(eta, family)
-            dev = float(_dev_resids(y, mu, prior, family).sum())
-        if abs(dev - devold) / (abs(dev) + 0.1) < epsilon:
-            converged = True
-            break
-        devold = dev
-        coefold = coef
-    assert coef is not None and w is not None and good is not None and r_mat is not None
-    wt = np.zeros_like(y)
-    wt[good] = w**2
-    r_inv = linalg.solve_triangular(r_mat, np.eye(r_mat.shape[0]))
-    return IRLSFit(
-        coef=coef,
-        mu=mu,
-        eta=eta,
-        working_weights=wt,
-        working_residuals=(y - mu) / _mu_eta(eta, family),
-        xtwx_inv=r_inv @ r_inv.T,
-        deviance=float(_dev_resids(y, mu, prior, family).sum()),
-        iterations=it,
-        converged=converged,
-    )
-
-
-class _RankDeficient(AnalysisError):
-    def __init__(self, column: int) -> None:
-        self.column = column
-        super().__init__(
-            gettext_noop("The model matrix is rank deficient: remove redundant terms.")
-        )
-
-
-def _weighted_ls(
-    x: FloatArray, good: Any, w: FloatArray, z: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Least squares of ``z w`` on ``x w`` over the ``good`` rows, by QR; a column
-    (nearly) in the span of earlier ones is refused.
-
-    The Householder QR of ``[x w | z w]`` holds R and Q'(z w) in its R factor, so Q
-    (n x p) is never formed: the same arithmetic as QR-then-Q'b at a fraction of the
-    cost. The matrix is built once, column-major, and factorised in place.
-    """
-    rows = x if good.all() else x[good]
-    p = x.shape[1]
-    aug = np.empty((rows.shape[0], p + 1), order="F")
-    np.multiply(rows, w[:, None], out=aug[:, :p])
-    np.multiply(z, w, out=aug[:, p])
-    norms = np.sqrt(np.einsum("ij,ij->j", aug[:, :p], aug[:, :p]))
-    r_aug = linalg.qr(aug, mode="r", overwrite_a=True, check_finite=False)[0]
-    r, qtb = r_aug[:p, :p], r_aug[:p, p]
-    bad = np.abs(np.diag(r)) <= 1e-7 * np.maximum(norms, np.finfo(float).tiny)
-    if np.any(bad):
-        raise _RankDeficient(int(np.flatnonzero(bad)[0]))
-    return linalg.solve_triangular(r, qtb), r
 
 
 # ------------------------------------------------------------------ model matrix ----
@@ -204,7 +55,8 @@ def model_matrix(
         else:
             cols.append(as_float(val, n, name))
             names.append(name)
-    return np.column_stack(cols), tuple(names)
+    # column-major: svyglm's weighted copies and products then run down contiguous columns
+    return np.array(cols).T, tuple(names)
 
 
 # ------------------------------------------------------------------ svyglm ----
@@ -259,6 +111,7 @@ class GLMResult:
         return self.terms.index(term)
 
 
+@single_blas
 def svyglm(
     design: Design,
     x: Any,
@@ -279,19 +132,26 @@ def svyglm(
     if xm.shape[0] != design.n:
         raise AnalysisError(gettext_noop("The model matrix has the wrong number of rows."))
     names = terms if terms is not None else tuple(f"x{j + 1}" for j in range(xm.shape[1]))
-    ok = ~np.isnan(yv) & ~np.isnan(xm).any(axis=1)
-    sub = design if ok.all() else design.subset(ok)
+    missing = np.isnan(yv)
+    if np.isnan(xm.sum()):  # one reduction; the row-wise test only when something is NaN
+        missing |= np.isnan(xm).any(axis=1)
+    ok = ~missing
+    all_ok = not missing.any()
+    sub = design if all_ok else design.subset(ok)
     w = sub.weights
-    active_w = design.weights[design.active]
+    active_w = design.weights if design.active.all() else design.weights[design.active]
     prior = w / active_w.mean()
-    if not np.any(prior > 0):
+    n_pos = int(np.count_nonzero(prior))  # weights are never negative
+    if n_pos == 0:
         raise AnalysisError(gettext_noop("No respondents with positive weight are left to fit."))
-    xz = np.where(ok[:, None], xm, 0.0)
-    yz = np.where(ok, yv, 0.0)
-    pos = np.flatnonzero(prior > 0)  # rows of zero weight take no part in the fit
+    # Rows of zero weight (outside the domain, or missing a value) take no part in the
+    # fit; the rest have no missing value, so they are used as they are.
+    pos = None if n_pos == prior.size else np.flatnonzero(prior)
+    xf = xm if pos is None else xm[pos]
+    yf = yv if pos is None else yv[pos]
     try:
-        fit = irls(xz[pos], yz[pos], prior[pos], family)
-    except _RankDeficient as exc:
+        fit = irls(xf, yf, prior if pos is None else prior[pos], family)
+    except RankDeficient as exc:
         raise AnalysisError(
             gettext_noop(
                 "The model matrix is rank deficient: {term} is a combination of earlier "
@@ -304,32 +164,44 @@ def svyglm(
             gettext_noop("The regression did not converge in {iterations} iterations."),
             iterations=fit.iterations,
         )
-    estfun = xz[pos] * (fit.working_residuals * fit.working_weights)[:, None]
-    influence = np.zeros_like(xz)
-    influence[pos] = estfun @ fit.xtwx_inv
-    vcov = sub.vcov_from_influence(influence)
+    # The influence values are estfun (X'WX)^-1. Every step of the variance (calibration
+    # residuals, PSU totals, centring) is linear in the columns, so the p x p product is
+    # applied to the p x p covariance of estfun instead of to n rows.
+    estfun = xf * (fit.working_residuals * fit.working_weights)[:, None]
+    if pos is not None:
+        rows = np.zeros_like(xm)
+        rows[pos] = estfun
+        estfun = rows
+    a_inv = fit.xtwx_inv
+    vcov = a_inv @ sub.vcov_from_influence(estfun) @ a_inv
     df_res = sub.degf() + 1 - xm.shape[1]
     # residuals.svyglm divides the prior weights by the design weights: they cancel.
-    pearson = (yz[pos] - fit.mu) / np.sqrt(_variance(fit.mu, family))
+    pearson = (yf - fit.mu) / np.sqrt(_variance(fit.mu, family))
+    if pos is None:
+        fitted = fit.mu
+    else:
+        fitted = np.full(design.n, np.nan)
+        fitted[ok] = _linkinv(xm[ok] @ fit.coef, family)
     return GLMResult(
         family=family,
         terms=names,
         coef=fit.coef,
-        vcov=vcov,
-        naive_vcov=fit.xtwx_inv,
+        vcov=(vcov + vcov.T) / 2.0,
+        naive_vcov=a_inv,
         df_residual=int(df_res),
-        dispersion=_svyvar(pearson, w[pos]),
+        dispersion=_svyvar(pearson, w if pos is None else w[pos]),
         deviance=fit.deviance,
-        n=int(pos.size),
+        n=n_pos,
         iterations=fit.iterations,
         converged=fit.converged,
-        fitted=np.where(ok, _linkinv(xz @ fit.coef, family), np.nan),
+        fitted=fitted,
         prior_weights=prior,
     )
 
 
 def _svyvar(r: FloatArray, w: FloatArray) -> float:
     """R's ``svyvar``: weighted variance with the n/(n-1) factor, n = units of non-zero weight."""
-    n = int((w != 0).sum())
-    xbar = float((w * r).sum() / w.sum())
-    return float((w * (r - xbar) ** 2).sum() / w.sum() * n / (n - 1))
+    n = int(np.count_nonzero(w))
+    sw = float(w.sum())
+    dev = r - float(np.einsum("i,i->", w, r)) / sw
+    return float(np.einsum("i,i->", w * dev, dev)) / sw * n / (n - 1)

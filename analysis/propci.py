@@ -9,7 +9,7 @@ The t degrees of freedom default to the design df of the domain, ``degf(subset)`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -19,9 +19,11 @@ from scipy.special import xlogy
 from instruments.messages import gettext_noop
 
 from ._arrays import BoolArray, FloatArray, as_float, as_mask
-from ._logit1 import InterceptLogit, fit_intercept_logit
+from ._engine import linear
+from ._logit1 import InterceptLogit, domain_rows, fit_intercept_logit, fit_intercept_logits
 from ._spline import approx, spline
-from ._values import by_variables, cross_domains
+from ._threads import single_blas
+from ._values import Values, by_variables, cross_domains
 from .design import Design
 from .errors import AnalysisError
 from .estimates import mean as svymean
@@ -83,25 +85,42 @@ def _ciprop(
     design: Design, yz: FloatArray, ok: BoolArray, method: str, level: float, df: float | None
 ) -> PropCI:
     sub = design if ok.all() else design.subset(ok)
-    alpha = 1.0 - level
     if method in ("logit", "likelihood"):
-        fit = _intercept_fit(sub, yz)
-        ddf = float(fit.degf) if df is None else float(df)
-        p, se, n = fit.p, float(np.sqrt(fit.p_var)), fit.n
-        est = float(_expit(fit.coef))
-        if method == "logit":
-            lo, hi = _expit(fit.coef + fit.se * stats.t.ppf([alpha / 2, 1 - alpha / 2], ddf))
-        else:
-            # rows of the model frame: R keeps out-of-domain rows of a calibrated design
-            n_frame = int((sub.active & (ok | design.calibrated)).sum())
-            lo, hi = _expit(_profile_ci(fit, n_frame, level, ddf))
+        # rows of the model frame: R keeps out-of-domain rows of a calibrated design
+        n_frame = int((sub.active & (ok | design.calibrated)).sum())
+        return _logit_ci(_intercept_fit(sub, yz), method, level, df, n_frame)
+    m = svymean(sub, yz)
+    return _mean_ci(
+        method, float(m.estimate[0]), float(m.se[0]), int(m.n[0]), m.degf, sub.n_rows, level, df
+    )
+
+
+def _logit_ci(
+    fit: InterceptLogit, method: str, level: float, df: float | None, n_frame: int
+) -> PropCI:
+    alpha = 1.0 - level
+    ddf = float(fit.degf) if df is None else float(df)
+    est = float(_expit(fit.coef))
+    if method == "logit":
+        lo, hi = _expit(fit.coef + fit.se * stats.t.ppf([alpha / 2, 1 - alpha / 2], ddf))
     else:
-        m = svymean(sub, yz)
-        ddf = float(m.degf) if df is None else float(df)
-        p, se, n = float(m.estimate[0]), float(m.se[0]), int(m.n[0])
-        est = p
-        lo, hi = _simple_ci(method, p, se, alpha, ddf, sub.n_rows, m.degf)
-    return PropCI(method, est, se, float(lo), float(hi), level, ddf, n)
+        lo, hi = _expit(_profile_ci(fit, n_frame, level, ddf))
+    return PropCI(method, est, float(np.sqrt(fit.p_var)), float(lo), float(hi), level, ddf, fit.n)
+
+
+def _mean_ci(
+    method: str,
+    p: float,
+    se: float,
+    n: int,
+    degf: int,
+    n_rows: int,
+    level: float,
+    df: float | None,
+) -> PropCI:
+    ddf = float(degf) if df is None else float(df)
+    lo, hi = _simple_ci(method, p, se, 1.0 - level, ddf, n_rows, degf)
+    return PropCI(method, p, se, float(lo), float(hi), level, ddf, n)
 
 
 def _intercept_fit(sub: Design, y: FloatArray) -> InterceptLogit:
@@ -185,6 +204,7 @@ def _profile_ci(fit: InterceptLogit, n_rows: int, level: float, ddf: float) -> F
     return approx(sy, sx, cutoff)
 
 
+@single_blas
 def ciprop_by(
     design: Design,
     y: Any,
@@ -193,11 +213,39 @@ def ciprop_by(
     method: Method = "logit",
     level: float = 0.95,
 ) -> tuple[PropCI, ...]:
-    """``ciprop`` in every domain of ``by`` (R's ``svyby(..., svyciprop)``), R's order."""
+    """``ciprop`` in every domain of ``by`` (R's ``svyby(..., svyciprop)``), R's order.
+
+    All domains in one pass: the first IRLS step and the design variances of every
+    domain come from per-domain sums over the rows (same numbers as one ``ciprop`` per
+    domain, which is what a domain R stops after one iteration in still gets).
+    """
     doms = cross_domains(design, by_variables(by))
     yz, valid = _prepare(design, y, method)
-    out = []
+    n_rows = domain_rows(design, valid, doms)
+    out: list[PropCI] = []
+    if method in ("logit", "likelihood"):
+        fits = fit_intercept_logits(design, yz, valid, doms, n_rows=n_rows)
+        for d, fit in enumerate(fits):
+            if fit is None:
+                r = _ciprop(design, yz, valid & (doms.codes == d), method, level, None)
+            else:
+                r = _logit_ci(fit, method, level, None, int(n_rows[d]))  # rows of the model frame
+            out.append(replace(r, domain=doms.labels[d]))
+        return tuple(out)
+    lin = linear(
+        design, Values(("y",), ("y",), (None,), matrix=yz[:, None]), doms, "mean", rows=valid
+    )
+    se = np.sqrt(np.diag(lin.vcov))
     for d, label in enumerate(doms.labels):
-        r = _ciprop(design, yz, valid & (doms.codes == d), method, level, None)
-        out.append(PropCI(r.method, r.estimate, r.se, r.ci_l, r.ci_u, r.level, r.df, r.n, label))
+        r = _mean_ci(
+            method,
+            float(lin.estimate[d, 0]),
+            float(se[d]),
+            int(lin.n_obs[d]),
+            int(lin.degf[d]),
+            int(n_rows[d]),
+            level,
+            None,
+        )
+        out.append(replace(r, domain=label))
     return tuple(out)

@@ -6,6 +6,10 @@ given, weights outside ``[lower, upper] x mean weight`` are cut to the bound (th
 spread proportionally over the others) and the weights raked again, until both the
 margins and the bounds hold or ``max_cycles`` is reached (then the bounds hold and the
 remaining margin misfit is reported). ``tolerance`` is relative, for both.
+
+Speed: raking works on the cells of the margins' joint table (:class:`_Cells`), trimming
+solves for its scale factor on the sorted weights (:func:`_trim`); a cycle costs a few
+passes over the respondents, so 50 cycles on 200,000 respondents take well under a second.
 """
 
 from __future__ import annotations
@@ -20,9 +24,8 @@ from instruments.messages import gettext_noop
 
 from ._arrays import Factor, FloatArray, as_factor
 from .dataset import check_weights
-from .design import Design
 from .errors import AnalysisError
-from .weighting import base_weights, rake, trim_weights
+from .weighting import base_weights
 
 #: Margins of different dimensions must describe the same population to this tolerance.
 _POPULATION_TOLERANCE = 1e-3
@@ -107,14 +110,13 @@ def weights_for_wave(
                 lower=lower,
                 upper=upper,
             )
-    plain = Design.from_arrays(base, psu=st)  # each cycle starts uncalibrated
+    cells = _Cells(rake_margins, n) if rake_margins else None
     cycles, converged, trimmed = 0, False, 0
     w = base
     while cycles < max_cycles:
         cycles += 1
-        if rake_margins:
-            raked = rake(plain.with_weights(w), rake_margins, maxit=rake_maxit, epsilon=1e-10)
-            w = np.array(raked.weights)
+        if cells is not None:
+            w = cells.rake(w, maxit=rake_maxit, epsilon=1e-10)
         if trim is None:
             converged = True
             break
@@ -123,15 +125,7 @@ def weights_for_wave(
         if np.all((w >= lo * (1 - tolerance)) & (w <= hi * (1 + tolerance))):
             converged = True
             break
-        w = np.array(
-            trim_weights(
-                plain.with_weights(w),
-                lower=lo,
-                upper=hi,
-                redistribute="proportional",
-                strict=True,
-            ).weights
-        )
+        w = _trim(w, lo, hi)
         trimmed = int(np.sum((w <= lo * (1 + 1e-9)) | (w >= hi * (1 - 1e-9))))
         if _misfit(w, rake_margins) < tolerance:
             converged = True  # trimmed weights that still fit the margins
@@ -208,6 +202,76 @@ def _margins(
                 sizes=", ".join(f"{k} {v:,.0f}" for k, v in populations.items()),
             )
     return out
+
+
+class _Cells:
+    """Raking on the cells of the margins' joint table. Every respondent of a cell gets
+    the same factors, so iterative proportional fitting of the cell totals makes the same
+    steps as R's ``rake`` on the rows (:func:`analysis.rake`, joint stopping rule), at
+    the cost of the number of cells (a few hundred) instead of the respondents."""
+
+    def __init__(self, margins: list[tuple[Factor, dict[str, float]]], n: int) -> None:
+        key = np.zeros(n, dtype=np.int64)
+        for fac, _ in margins:
+            key = key * fac.n_levels + fac.codes
+        uniq, self.cell = np.unique(key, return_inverse=True)
+        self.n_cells = int(uniq.size)
+        levels = []
+        for fac, _ in reversed(margins):
+            levels.append(uniq % fac.n_levels)
+            uniq = uniq // fac.n_levels
+        self.levels = levels[::-1]
+        self.pops = [np.array([pop.get(lv, 0.0) for lv in fac.levels]) for fac, pop in margins]
+
+    def rake(self, w: FloatArray, *, maxit: int, epsilon: float) -> FloatArray:
+        start = np.bincount(self.cell, weights=w, minlength=self.n_cells)
+        t = start
+        eps = epsilon * float(t.sum())
+        for _ in range(maxit):
+            old = t
+            for lv, pop in zip(self.levels, self.pops, strict=True):
+                got = np.bincount(lv, weights=t, minlength=pop.size)
+                factor = np.divide(pop, got, out=np.ones_like(pop), where=got > 0)
+                t = t * factor[lv]
+            if float(np.max(np.abs(old - t))) < eps:
+                break
+        ratio = np.divide(t, start, out=np.ones_like(t), where=start > 0)
+        return w * ratio[self.cell]
+
+
+def _trim(w: FloatArray, lo: float, hi: float) -> FloatArray:
+    """Positive weights cut to [lo, hi] with the excess spread in proportion over the
+    others until every weight is inside: ``clip(c w, lo, hi)`` with the factor ``c`` that
+    keeps the total (the limit of :func:`analysis.trim_weights` with proportional
+    redistribution, repeated). ``c`` is found exactly: on the sorted weights, the rows cut
+    at each bound are a prefix and a suffix, and between breakpoints the total is linear
+    in ``c``. Needs ``n lo <= sum(w) <= n hi`` (bounds around the mean always are)."""
+    if bool(np.all((w >= lo) & (w <= hi))):
+        return w
+    ws = np.sort(w)
+    cum = np.concatenate(([0.0], np.cumsum(ws)))
+    n, total = ws.size, float(cum[-1])
+
+    def split(c: float) -> tuple[int, int, float]:
+        low = int(np.searchsorted(ws, lo / c, side="left"))  # c w < lo
+        high = n - int(np.searchsorted(ws, hi / c, side="right"))  # c w > hi
+        return low, high, float(cum[n - high] - cum[low])
+
+    c1, c2 = lo / ws[-1], hi / ws[0]  # all rows at lo ... all rows at hi
+    c = 1.0
+    for _ in range(200):
+        c = 0.5 * (c1 + c2)
+        low, high, mid = split(c)
+        if mid > 0:  # the linear piece through c: solve it exactly
+            exact = (total - lo * low - hi * high) / mid
+            if exact > 0 and split(exact)[:2] == (low, high):
+                c = exact
+                break
+        if lo * low + hi * high + c * mid < total:
+            c1 = c
+        else:
+            c2 = c
+    return np.clip(w * c, lo, hi)
 
 
 def _misfit(w: FloatArray, margins: list[tuple[Factor, dict[str, float]]]) -> float:

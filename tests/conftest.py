@@ -119,3 +119,15 @@ def reference_data(transactional_db):
     from survey_platform.network.reference import ensure_reference_data
 
     ensure_reference_data(Region, Sector)
+
+
+@pytest.fixture(autouse=True)
+def _private_var_dir(request, tmp_path):
+    """Files the code writes under VAR_DIR (ground truth, dataset caches) go to a
+    temporary folder, never into the checkout's var/."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.VAR_DIR = tmp_path / "var"
+    yield

@@ -69,18 +69,10 @@ STATIONS: list[tuple[str, str, str, str, int]] = [
     ("凤阳县科协", "341126", "county_cast", "county", 26),
 ]
 
-# Shares used to split the population into the demographic margins (sum to 1).
-SEX_SHARES = {"F": 0.41, "M": 0.59}
-AGE_SHARES = {"lt35": 0.34, "35-44": 0.31, "45-54": 0.23, "55plus": 0.12}
-TITLE_SHARES = {
-    "senior": 0.07,
-    "associate": 0.19,
-    "intermediate": 0.36,
-    "junior": 0.24,
-    "none": 0.14,
-}
-MARGIN_YEAR = 2026
-MARGIN_SOURCE = "示例：站点所在单位科技人员数与统计年鉴结构（合成数据）"
+#: Reference year of the margins: the frame statistics a year before the current wave, so
+#: every demo wave (2025-Q4 onwards) is raked to them.
+MARGIN_YEAR = 2025
+MARGIN_SOURCE = "示例：站点所在单位科技人员数与模拟总体结构（合成数据）"
 
 
 @dataclass(frozen=True)
@@ -116,39 +108,35 @@ def seed_stations() -> int:
                 "level": level,
                 "frame_size": frame,
                 "contact_name": "站点联系人（示例）",
-                "contact_email": f"station{len(host)}@example.cn",
+                "contact_email": f"station{len(host)}@example.org",  # RFC 2606: no real mailbox
             },
         )
         created += made
     return created
 
 
-def _split(total: int, shares: dict[str, float]) -> dict[str, int]:
-    """Largest-remainder rounding so the parts add up exactly to ``total``."""
-    raw = {k: total * v for k, v in shares.items()}
-    parts = {k: int(v) for k, v in raw.items()}
-    leftover = total - sum(parts.values())
-    for key in sorted(raw, key=lambda k: raw[k] - parts[k], reverse=True)[:leftover]:
-        parts[key] += 1
-    return parts
-
-
 def margin_totals() -> dict[str, dict[str, int]]:
-    """Population margins consistent with the stations' frame sizes."""
+    """Population margins of the simulated population (demo/simulate/population.py): the
+    sector and region totals are the frame sizes, the sex, age-group and title totals
+    count the same synthetic workers every simulated wave samples from."""
+    from .simulate.model import reference_frames
+    from .simulate.population import build_population, margin_counts
+
     by_sector: dict[str, int] = {}
     by_region: dict[str, int] = {}
     for _host, region, sector, _level, frame in STATIONS:
         by_sector[sector] = by_sector.get(sector, 0) + frame
         by_region[region] = by_region.get(region, 0) + frame
-    total = sum(by_sector.values())
-    assert set(SEX_SHARES) == set(SEX_LEVELS) and set(AGE_SHARES) == set(AGE_GROUP_LEVELS)
-    assert set(TITLE_SHARES) == set(TITLE_LEVELS)
+    counts = margin_counts(build_population(reference_frames()))
+    assert set(counts["sex"]) == set(SEX_LEVELS)
+    assert set(counts["age_group"]) == set(AGE_GROUP_LEVELS)
+    assert set(counts["title"]) == set(TITLE_LEVELS)
     return {
         MarginDimension.SECTOR: by_sector,
         MarginDimension.REGION: by_region,
-        MarginDimension.SEX: _split(total, SEX_SHARES),
-        MarginDimension.AGE_GROUP: _split(total, AGE_SHARES),
-        MarginDimension.TITLE: _split(total, TITLE_SHARES),
+        MarginDimension.SEX: counts["sex"],
+        MarginDimension.AGE_GROUP: counts["age_group"],
+        MarginDimension.TITLE: counts["title"],
     }
 
 
@@ -193,6 +181,8 @@ def _member(username: str, host: str, role: str) -> None:
 
 @transaction.atomic
 def seed_network() -> dict[str, int]:
+    """Stations, margins, users and the standard questionnaires (no waves: see
+    fieldwork.seed_waves)."""
     from .instruments import seed_instruments
 
     created = {
@@ -202,7 +192,4 @@ def seed_network() -> dict[str, int]:
     }
     office = get_user_model().objects.get(username="office")
     created["instruments"] = seed_instruments(office)
-    from .fieldwork import seed_open_wave
-
-    seed_open_wave(office)
     return created

@@ -102,3 +102,42 @@ def test_zero_count_levels_give_finite_results(des: an.Design) -> None:
     assert table.flag.tolist() == [0, 0]
     assert table.estimate.tolist() == [1.0, 0.0] and table.se.tolist() == [0.0, 0.0]
     assert np.isfinite(table.ci_l).all() and table.ci_u[1] > 0 and table.ci_l[0] < 1
+
+
+def test_wave_margins_that_do_not_match_the_data_name_the_level() -> None:
+    station = np.repeat(["S1", "S2", "S3"], 20)
+    sex = np.tile(["M", "F"], 30)
+    frame = {"S1": 100.0, "S2": 200.0, "S3": 300.0}
+    with pytest.raises(AnalysisError, match="sex = X has a population total but no respondents"):
+        an.weights_for_wave(station, frame, {"sex": {"M": 300, "F": 250, "X": 50}}, {"sex": sex})
+    with pytest.raises(AnalysisError, match="sex = F occurs in the data but has no population"):
+        an.weights_for_wave(station, frame, {"sex": {"M": 600}}, {"sex": sex})
+    with pytest.raises(AnalysisError, match="frame size of station S2 must be a positive"):
+        an.weights_for_wave(station, {**frame, "S2": 0.0}, {}, {})
+
+
+def test_an_all_missing_proportion_or_outcome_is_refused(des: an.Design) -> None:
+    nothing = np.full(des.n, np.nan)
+    with pytest.raises(EmptyDomainError, match="whole sample"):
+        an.ciprop(des, nothing)
+    group = an.Factor(np.arange(des.n) % 2, ("a", "b"))
+    with pytest.raises(EmptyDomainError, match="Domain a has no respondents"):
+        an.ciprop_by(des, nothing, group)
+    x, names = an.model_matrix({"age": np.arange(des.n, dtype=float)}, des.n)
+    with pytest.raises(AnalysisError, match="No respondents with positive weight"):
+        an.svyglm(des, x, nothing, family="quasibinomial", terms=names)
+
+
+def test_a_separated_logistic_model_stops_with_a_clear_error(des: an.Design) -> None:
+    age = np.linspace(20, 60, des.n)
+    x, names = an.model_matrix({"age": age}, des.n)
+    with pytest.raises(an.ConvergenceError, match="did not converge in 25 iterations"):
+        an.svyglm(des, x, (age > 40).astype(float), family="quasibinomial", terms=names)
+
+
+def test_no_nan_reaches_published_records(des: an.Design) -> None:
+    q = an.Factor(np.where(np.arange(des.n) < 3, 0, 1), ("rare", "common"))
+    table = an.suppress(an.table_from_estimate(an.proportions(des, q, name="q"), variable="q"))
+    records = table.to_records()
+    assert records[0]["suppressed"] and records[0]["estimate"] is None
+    assert all(v is None or v == v for rec in records for v in rec.values())

@@ -181,3 +181,27 @@ def test_dataset_design_refuses_a_lonely_station(instrument) -> None:
         warnings.simplefilter("error")
         est = an.mean(ds.design(lonely_psu="adjust"), ds.numeric("weight"))
     assert np.isfinite(est.se[0])
+
+
+def test_meta_may_be_given_once_the_answers_are_read(instrument) -> None:
+    """A loader streaming rows learns each row's station as the answers go by."""
+    n = 300
+    meta = simulate_meta(n, stations=6, strata=2, seed=5)
+    seen: list[str] = []
+
+    def answers():
+        for station, doc in zip(
+            meta["station"], simulate_answers(instrument, n, seed=5), strict=True
+        ):
+            seen.append(station)
+            yield doc
+
+    def late_meta() -> dict:
+        assert len(seen) == n  # called after the last answer
+        return {**meta, "station": np.array(seen)}
+
+    ds = an.dataset_from_answers(instrument, answers(), late_meta, reference_year=2025)
+    direct = an.dataset_from_answers(
+        instrument, simulate_answers(instrument, n, seed=5), meta, reference_year=2025
+    )
+    assert ds.fingerprint == direct.fingerprint
