@@ -51,8 +51,7 @@ bench: $(STAMP)
 
 # Regenerate and compile the translation catalogues (needs GNU gettext; run time does not).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=var --ignore=node_modules --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans -l en -e html,txt,py,svg --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 lock: $(STAMP)
