@@ -103,10 +103,6 @@ class Wave(models.Model):
         return self.status == WaveStatus.OPEN
 
 
-class QuotaQuerySet(StationScopedQuerySet):
-    station_path = "station"
-
-
 class StationQuota(models.Model):
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quotas")
     station = models.ForeignKey(
@@ -125,7 +121,7 @@ class StationQuota(models.Model):
     open_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     open_link_enabled = models.BooleanField(_("open station link enabled"), default=True)
 
-    objects = QuotaQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["wave", "station__name"]
@@ -157,10 +153,6 @@ class Channel(models.TextChoices):
     SMS = "sms", _("Text message (sent by the station)")
 
 
-class InvitationQuerySet(StationScopedQuerySet):
-    station_path = "station"
-
-
 class Invitation(models.Model):
     """One person's one-time answer code. Roster contact fields are purged after the wave."""
 
@@ -184,7 +176,7 @@ class Invitation(models.Model):
     email_sent = models.BooleanField(_("invitation e-mail sent"), default=False)
     reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["station", "name", "id"]
@@ -204,10 +196,6 @@ class Invitation(models.Model):
 class ResponseStatus(models.TextChoices):
     PARTIAL = "partial", _("Partial")
     COMPLETE = "complete", _("Complete")
-
-
-class ResponseQuerySet(StationScopedQuerySet):
-    station_path = "station"
 
 
 class Response(models.Model):
@@ -238,7 +226,7 @@ class Response(models.Model):
     #: Keyed hash of the respondent's secret key, only while partial (see module docs).
     resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
-    objects = ResponseQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -149,10 +149,6 @@ class StationRole(models.TextChoices):
     INFORMANT = "informant", _("Information officer (信息员)")
 
 
-class MembershipQuerySet(StationScopedQuerySet):
-    station_path = "station"
-
-
 class StationMembership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -166,7 +162,7 @@ class StationMembership(models.Model):
     role = models.CharField(_("role"), max_length=12, choices=StationRole.choices)
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = StationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["station__name", "role"]
