@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("survey_platform.fieldwork.monitoring_urls")),
     path("", include("survey_platform.fieldwork.invitation_urls")),
     path("", include("survey_platform.fieldwork.quality_urls")),
+    path("", include("survey_platform.fieldwork.grievance_urls")),
 ]
