@@ -339,7 +339,7 @@ def scrub(text: str | None, units: Iterable[str] = ()) -> ScrubResult:
 
 
 _COUNTRY = re.compile(r"(?:(?:\+|00)86[\s\-]?|\(0\d{2,3}\)\s?)$")
-_ADDRESS_CHAR = re.compile(r"[A-Za-z0-9._%+\-]")
+_ADDRESS_CHAR = re.compile(r"[A-Za-z0-9._%+\-@＠]")  # "@" too: addresses typed back to back
 
 
 def _absorb_digits(s: str, taken: bytearray, spans: list[Span]) -> None:

@@ -178,3 +178,9 @@ def test_quotable_only_from_cells_with_k_respondents() -> None:
     assert quotable(texts, ["a"] * 15, k=16) == []
     with pytest.raises(ValueError):
         quotable(texts, ["a"], k=1)
+
+
+def test_addresses_typed_back_to_back_leave_no_at_sign():
+    # Found by the property test: three addresses without a break between them.
+    out = scrub("a0@example.comaa@example.coma0@example.com").text
+    assert out == "【邮箱】"
