@@ -62,3 +62,16 @@ def invitation(open_wave, station_a):
     return Invitation.objects.create(
         wave=open_wave, station=station_a, channel="email", name="测试人", email="t@example.cn"
     )
+
+
+@pytest.fixture
+def standard_version(office):
+    """The standard questionnaire, published (VAR_DIR is private to each test: conftest)."""
+    from instruments import services as instrument_services
+    from instruments.standard import load_standard
+
+    instrument = instrument_services.instrument_create(actor=office, code="std", name="标准")
+    version = instrument_services.version_create(
+        actor=office, instrument=instrument, definition=load_standard().to_dict()
+    )
+    return instrument_services.version_publish(actor=office, version=version)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +13,6 @@ from django.utils import timezone, translation
 
 import analysis as an
 from analysis.simulate import simulate_answers
-from instruments import services as instrument_services
 from instruments.standard import load_standard
 from survey_platform.fieldwork import dataset as loader
 from survey_platform.fieldwork import services
@@ -35,25 +33,10 @@ POPULATION = 20_000
 
 
 @pytest.fixture(autouse=True)
-def var_dir(settings, tmp_path: Path) -> Path:
-    settings.VAR_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
 def english():
     """The messages are matched in English, whatever language an earlier test left on."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def standard_version(office):
-    instrument = instrument_services.instrument_create(actor=office, code="std-ds", name="标准")
-    version = instrument_services.version_create(
-        actor=office, instrument=instrument, definition=load_standard().to_dict()
-    )
-    return instrument_services.version_publish(actor=office, version=version)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from analysis.simulate import simulate_answers
-from instruments import services as instrument_services
 from instruments.standard import load_standard
 from survey_platform.fieldwork import grievances as module
 from survey_platform.fieldwork import services
@@ -27,24 +25,9 @@ PHONE = "13912345678"
 
 
 @pytest.fixture(autouse=True)
-def var_dir(settings, tmp_path: Path) -> Path:
-    settings.VAR_DIR = tmp_path
-    return tmp_path
-
-
-@pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def standard_version(office):
-    instrument = instrument_services.instrument_create(actor=office, code="std-gr", name="标准")
-    version = instrument_services.version_create(
-        actor=office, instrument=instrument, definition=load_standard().to_dict()
-    )
-    return instrument_services.version_publish(actor=office, version=version)
 
 
 @pytest.fixture
