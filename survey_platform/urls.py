@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("survey_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("fieldwork/", include("survey_platform.fieldwork.urls")),
+    path("jobs/", include("survey_platform.jobs.urls")),
     path("", include("survey_platform.fieldwork.respondent_urls")),
     path("admin/", admin.site.urls),
 ]

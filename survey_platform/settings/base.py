@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "survey_platform.network",
     "survey_platform.fieldwork",
     "survey_platform.demo",
+    "survey_platform.jobs",
     "instruments",
     "reports",
     "django.contrib.admin",
@@ -160,3 +161,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# A running job whose worker wrote no heartbeat for this long is re-queued once, then failed
+# (`manage.py reap_jobs`). Handlers report progress far more often than this.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
