@@ -19,8 +19,12 @@ Householder QR (R's method) otherwise; see :func:`_weighted_ls`.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import Literal, TypeVar
 
 import numpy as np
 from scipy import linalg
@@ -88,6 +92,17 @@ def _dot(a: FloatArray, b: FloatArray) -> float:
 CHUNK = 32_768
 
 
+_T = TypeVar("_T")
+
+
+@cache
+def _pool() -> ThreadPoolExecutor | None:
+    """One helper thread for the second lane of blocks, when there is a second core."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="irls")
+
+
 class _Work:
     """The state of one fit: full-length ``eta``, ``mu``, ``mu_eta`` and working weights,
     plus one block of scratch space; every pass over the rows goes block by block."""
@@ -98,8 +113,24 @@ class _Work:
         self.binary = family == "quasibinomial" and bool(np.all((y == 0.0) | (y == 1.0)))
         self.prior_y = prior * y if self.binary else None
         self.eta, self.mu, self.mu_eta, self.w = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-        self.block = np.empty((min(n, CHUNK), p + 1), order="F")  # [x w | z w] of a block
-        self.blocks = [(a, min(n, a + CHUNK)) for a in range(0, n, CHUNK)]
+        blocks = [(a, min(n, a + CHUNK)) for a in range(0, n, CHUNK)]
+        # Two lanes of blocks (one scratch block each) when there are two cores and
+        # enough rows: numpy's ufuncs and the one-thread BLAS release the GIL, so the
+        # lanes run in parallel. Lane results are added in a fixed order.
+        lanes = 2 if len(blocks) >= 4 and _pool() is not None else 1
+        self.lanes = [blocks[i::lanes] for i in range(lanes)]
+        self.scratch = [np.empty((min(n, CHUNK), p + 1), order="F") for _ in range(lanes)]
+        self.block = self.scratch[0]
+
+    def _run(self, fn: Callable[[list[tuple[int, int]], FloatArray], _T]) -> list[_T]:
+        """``fn(blocks, scratch)`` for each lane: the second lane on the pool thread."""
+        if len(self.lanes) == 1:
+            return [fn(self.lanes[0], self.scratch[0])]
+        pool = _pool()
+        assert pool is not None
+        other = pool.submit(fn, self.lanes[1], self.scratch[1])
+        first = fn(self.lanes[0], self.scratch[0])
+        return [first, other.result()]
 
     def start(self) -> float:
         """glm.fit's start: ``mustart = (prior y + 0.5) / (prior + 1)``, ``eta =
@@ -126,66 +157,81 @@ class _Work:
             self.mu[:] = self.eta
             self.mu_eta.fill(1.0)
             return float(_dev_resids(self.y, self.mu, self.prior, self.family).sum())
-        dev, exact = 0.0, self.prior_y is not None
-        scratch = self.block[:, 0]
-        for a, b in self.blocks:
-            eta, mu, mu_eta = self.eta[a:b], self.mu[a:b], self.mu_eta[a:b]
-            if coef is not None:
-                np.matmul(self.x[a:b], coef, out=eta)
-            if eta.min() < -_THRESH or eta.max() > _THRESH:  # R's clamps: rare
-                mu[:] = _linkinv(eta, self.family)
-                mu_eta[:] = _mu_eta(eta, self.family)
-                exact = False
-                continue
-            e, opx = scratch[: b - a], self.block[: b - a, 1]
-            np.exp(eta, out=e)
-            np.add(e, 1.0, out=opx)
-            np.divide(e, opx, out=mu)
-            np.multiply(opx, opx, out=mu_eta)
-            np.divide(e, mu_eta, out=mu_eta)  # R: exp(eta) / (1 + exp(eta))^2
-            if exact:
-                assert self.prior_y is not None
-                np.log(opx, out=opx)
-                dev += _dot(self.prior[a:b], opx) - _dot(self.prior_y[a:b], eta)
-        if exact:
-            return 2.0 * dev
+        exact = self.prior_y is not None
+
+        def lane(blocks: list[tuple[int, int]], scratch: FloatArray) -> tuple[float, bool]:
+            dev, ok = 0.0, exact
+            for a, b in blocks:
+                eta, mu, mu_eta = self.eta[a:b], self.mu[a:b], self.mu_eta[a:b]
+                if coef is not None:
+                    np.matmul(self.x[a:b], coef, out=eta)
+                if eta.min() < -_THRESH or eta.max() > _THRESH:  # R's clamps: rare
+                    mu[:] = _linkinv(eta, self.family)
+                    mu_eta[:] = _mu_eta(eta, self.family)
+                    ok = False
+                    continue
+                e, opx = scratch[: b - a, 0], scratch[: b - a, 1]
+                np.exp(eta, out=e)
+                np.add(e, 1.0, out=opx)
+                np.divide(e, opx, out=mu)
+                np.multiply(opx, opx, out=mu_eta)
+                np.divide(e, mu_eta, out=mu_eta)  # R: exp(eta) / (1 + exp(eta))^2
+                if ok:
+                    assert self.prior_y is not None
+                    np.log(opx, out=opx)
+                    dev += _dot(self.prior[a:b], opx) - _dot(self.prior_y[a:b], eta)
+            return dev, ok
+
+        parts = self._run(lane)
+        if all(ok for _, ok in parts):
+            return 2.0 * sum(dev for dev, _ in parts)
         return float(_dev_resids(self.y, self.mu, self.prior, self.family).sum())
 
     def cross(self) -> FloatArray:
-        """``[x w | z w]' [x w | z w]`` with glm.fit's ``w = sqrt(prior mu_eta^2 /
-        variance(mu))`` (kept in ``self.w``) and ``z = eta + (y - mu) / mu_eta``. For the
-        logit ``mu_eta`` *is* ``mu (1 - mu)``, so ``w^2 = prior mu_eta`` (R's value up to
-        the last bit)."""
+        """``x' [W x | W z]`` (p x (p + 1)): X'WX and X'Wz, with glm.fit's working weight
+        ``W = prior mu_eta^2 / variance(mu)`` (kept in ``self.w``) and working response
+        ``z = eta + (y - mu) / mu_eta``. For the logit ``mu_eta`` *is* ``mu (1 - mu)``, so
+        ``W = prior mu_eta`` and ``W z = W eta + prior (y - mu)`` (R's values up to the
+        last bits); so for the identity link. No square root is taken."""
         p = self.x.shape[1]
-        out = np.zeros((p + 1, p + 1))
-        for a, b in self.blocks:
-            blk = self.block[: b - a]
-            self._fill(a, b, blk)
-            out += blk.T @ blk
-        return out
+
+        def lane(blocks: list[tuple[int, int]], scratch: FloatArray) -> FloatArray:
+            out = np.zeros((p, p + 1))
+            for a, b in blocks:
+                blk = scratch[: b - a]
+                self._fill(a, b, blk)
+                out += self.x[a:b].T @ blk
+            return out
+
+        return sum(self._run(lane), np.zeros((p, p + 1)))
+
+    def _fill(self, a: int, b: int, blk: FloatArray) -> None:
+        p = self.x.shape[1]
+        w, wz = self.w[a:b], blk[:, p]
+        prior = self.prior[a:b]
+        if self.family == "gaussian":
+            w[:] = prior
+        else:
+            np.multiply(prior, self.mu_eta[a:b], out=w)
+        np.subtract(self.y[a:b], self.mu[a:b], out=wz)
+        wz *= prior
+        np.multiply(self.eta[a:b], w, out=blk[:, 0])
+        wz += blk[:, 0]
+        np.multiply(self.x[a:b], w[:, None], out=blk[:, :p])
 
     def augmented(self) -> FloatArray:
-        """All rows of ``[x w | z w]`` at once, for the QR (uses ``self.w``)."""
+        """All rows of ``[x w | z w]``, ``w = sqrt(W)`` of the last :meth:`cross`, for
+        the QR."""
         n, p = self.x.shape
         aug = np.empty((n, p + 1), order="F")
-        for a, b in self.blocks:
-            self._fill(a, b, aug[a:b], keep_w=True)
+        sw = np.sqrt(self.w)
+        z = aug[:, p]
+        np.subtract(self.y, self.mu, out=z)
+        z /= self.mu_eta
+        z += self.eta
+        z *= sw
+        np.multiply(self.x, sw[:, None], out=aug[:, :p])
         return aug
-
-    def _fill(self, a: int, b: int, blk: FloatArray, keep_w: bool = False) -> None:
-        p = self.x.shape[1]
-        w, zw = self.w[a:b], blk[:, p]
-        if not keep_w:
-            if self.family == "gaussian":
-                np.sqrt(self.prior[a:b], out=w)
-            else:
-                np.multiply(self.prior[a:b], self.mu_eta[a:b], out=w)
-                np.sqrt(w, out=w)
-        np.subtract(self.y[a:b], self.mu[a:b], out=zw)
-        zw /= self.mu_eta[a:b]
-        zw += self.eta[a:b]
-        zw *= w
-        np.multiply(self.x[a:b], w[:, None], out=blk[:, :p])
 
 
 @dataclass(frozen=True, eq=False)
@@ -241,7 +287,7 @@ def irls(
         coef=coef,
         mu=ws.mu,
         eta=ws.eta,
-        working_weights=np.square(ws.w, out=ws.w),  # of the last iteration, as R's sandwich
+        working_weights=ws.w,  # of the last iteration, as R's sandwich
         working_residuals=resid,
         xtwx_inv=r_inv @ r_inv.T,
         deviance=dev,
@@ -270,8 +316,8 @@ def _weighted_ls(ws: _Work) -> tuple[FloatArray, FloatArray]:
     (:func:`_weighted_qr`), which is what R does every time.
     """
     cross = ws.cross()
-    p = cross.shape[0] - 1
-    gram, rhs = cross[:p, :p], cross[:p, p]
+    p = cross.shape[0]
+    gram, rhs = cross[:, :p], cross[:, p]
     d = np.sqrt(np.diag(gram))
     if np.all(d > 0) and np.all(np.isfinite(cross)):
         scaled = gram / np.outer(d, d)

@@ -6,7 +6,8 @@ Part 1 times the core estimators on a synthetic complex sample shaped like the R
 the minimum is a run nobody disturbed). When ``Rscript`` with the survey package is on
 PATH the same calls run in R on the same data (``bench/analysis_survey.R``, minimum of
 ``--repeats`` runs) and ``BENCH <name>.ratio_vs_R <x> x`` gives R's time over ours;
-likewise ``.ratio_vs_svy`` for the ``svy`` package when it is importable.
+likewise ``.ratio_vs_svy`` for the ``svy`` package (``bench/analysis_svy.py``, run by the
+interpreter :func:`svy_python` finds; ``make bench`` installs svy into var/bench-svy).
 
 Part 2 simulates 200,000 answers to the standard questionnaire, builds the dataset,
 caches and reloads it, and times the full wave table (every closed item x whole sample,
@@ -128,7 +129,7 @@ def core_calls(d: dict[str, Any]) -> dict[str, Callable[[], Any]]:
     }
 
 
-def r_times(d: dict[str, Any], repeats: int) -> dict[str, float]:
+def r_times(frame_csv: Path, repeats: int) -> dict[str, float]:
     """R's timings of the same calls, or {} without Rscript and the survey package."""
     rscript = shutil.which("Rscript")
     if rscript is None:
@@ -142,6 +143,69 @@ def r_times(d: dict[str, Any], repeats: int) -> dict[str, float]:
     if check.returncode != 0:
         print("# R has no survey package: no ratio_vs_R")
         return {}
+    res = subprocess.run(
+        [rscript, str(R_SCRIPT), str(frame_csv), str(repeats)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if res.returncode != 0:
+        print(f"# R benchmark failed: {res.stderr.strip()[-300:]}")
+        return {}
+    return _parse_times(res.stdout, "RTIME ")
+
+
+SVY_SCRIPT = Path(__file__).resolve().parent / "analysis_svy.py"
+
+
+def svy_python() -> str | None:
+    """An interpreter with svy: $SVY_PYTHON, var/bench-svy (``make bench`` builds it),
+    or this one."""
+    candidates = [os.environ.get("SVY_PYTHON"), str(ROOT / "var" / "bench-svy" / "bin" / "python")]
+    for cand in candidates:
+        if cand and Path(cand).exists():
+            return cand
+    return sys.executable if importlib.util.find_spec("svy") is not None else None
+
+
+def svy_times(frame_csv: Path, repeats: int) -> dict[str, float]:
+    """The ``svy`` package's timings of the same calls, when an interpreter has it."""
+    python = svy_python()
+    if python is None:
+        print("# svy not installed (make bench builds var/bench-svy): no ratio_vs_svy")
+        return {}
+    res = subprocess.run(
+        [python, str(SVY_SCRIPT), str(frame_csv), str(repeats)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    if res.returncode != 0:
+        print(f"# svy benchmark failed: {res.stderr.strip()[-300:]}")
+        return {}
+    version = subprocess.run(
+        [python, "-c", "import importlib.metadata as m; print(m.version('svy'))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(f"# svy {version} ({python})")
+    return _parse_times(res.stdout, "SVYTIME ")
+
+
+def _parse_times(stdout: str, prefix: str) -> dict[str, float]:
+    out = {}
+    for line in stdout.splitlines():
+        if line.startswith(prefix):
+            _, name, secs = line.split()
+            out[name] = float(secs)
+    return out
+
+
+def write_frame(d: dict[str, Any], path: Path) -> Path:
+    """The bench data as CSV (factors as their labels), for R and svy."""
     import pandas as pd
 
     frame = pd.DataFrame(
@@ -150,45 +214,8 @@ def r_times(d: dict[str, Any], repeats: int) -> dict[str, float]:
             for key, val in d.items()
         }
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "bench.csv"
-        frame.to_csv(path, index=False)
-        res = subprocess.run(
-            [rscript, str(R_SCRIPT), str(path), str(repeats)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-    if res.returncode != 0:
-        print(f"# R benchmark failed: {res.stderr.strip()[-300:]}")
-        return {}
-    out = {}
-    for line in res.stdout.splitlines():
-        if line.startswith("RTIME "):
-            _, name, secs = line.split()
-            out[name] = float(secs)
-    return out
-
-
-def svy_times(d: dict[str, Any], repeats: int) -> dict[str, float]:
-    """The ``svy`` package's timings of the calls it shares, when it is installed."""
-    if importlib.util.find_spec("svy") is None:
-        print("# svy not installed: no ratio_vs_svy")
-        return {}
-    try:
-        import polars as pl
-        import svy
-
-        data = pl.DataFrame(
-            {"score": d["score"], "weight": d["weight"], "stratum": d["stratum"], "psu": d["psu"]}
-        )
-        design = svy.Design(stratum="stratum", psu="psu", wgt="weight")
-        sample = svy.Sample(data=data, design=design)
-        return {"mean": timed(lambda: sample.estimation.mean(y="score"), repeats)}
-    except Exception as exc:  # an API we do not know: report, do not fail the bench
-        print(f"# svy present but not usable here ({type(exc).__name__}: {exc})")
-        return {}
+    frame.to_csv(path, index=False)
+    return path
 
 
 def wave_table_bench(rows: int) -> None:
@@ -386,8 +413,12 @@ def main() -> int:
         fn()  # warm caches and imports
         ours[name] = timed(fn, args.repeats, budget=1.0)
         print(f"BENCH {name} {ours[name]:.5f} s")
-    others = {} if args.no_r else {"R": r_times(d, args.repeats)}
-    others["svy"] = svy_times(d, args.repeats)
+    others = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = write_frame(d, Path(tmp) / "bench.csv")
+        if not args.no_r:
+            others["R"] = r_times(frame, args.repeats)
+        others["svy"] = svy_times(frame, args.repeats)
     for label, times in others.items():
         for name, secs in times.items():
             if name in ours:
