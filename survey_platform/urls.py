@@ -1,25 +1,31 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
-from survey_platform.core.views import HomeView
+from survey_platform.core.auth_views import LoginView
+from survey_platform.core.views import AuditLogView, HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="core/login.html", redirect_authenticated_user=True
-        ),
+        LoginView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", AuditLogView.as_view(), name="audit-log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("network/", include("survey_platform.network.urls")),
     path("instruments/", include("instruments.urls")),
     path("api/v1/", include("survey_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("fieldwork/", include("survey_platform.fieldwork.urls")),
     path("jobs/", include("survey_platform.jobs.urls")),
     path("", include("survey_platform.fieldwork.respondent_urls")),

@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from reports.selectors import briefings_for_leadership
 from survey_platform.network.selectors import network_summary
 
+from .filters import AuditEventFilter
+from .models import AuditEvent
+from .permissions import OfficeRequiredMixin
 from .roles import Role, roles_of
 
 
@@ -29,3 +32,24 @@ class HomeView(LoginRequiredMixin, TemplateView):
         if Role.LEADERSHIP in found:
             context["briefings"] = briefings_for_leadership()
         return super().get_context_data(**context, **kwargs)
+
+
+class AuditLogView(OfficeRequiredMixin, ListView):
+    """The office's view of the audit trail: who did what, filterable, newest first."""
+
+    template_name = "core/audit_log.html"
+    paginate_by = 50
+    context_object_name = "events"
+
+    def get_queryset(self) -> Any:
+        self.filterset = AuditEventFilter(
+            self.request.GET or None, queryset=AuditEvent.objects.all()
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return AuditEvent.objects.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter=self.filterset, query=query.urlencode(), **kwargs)

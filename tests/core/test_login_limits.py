@@ -1,0 +1,82 @@
+"""Log-in rate limits: per user name (failed attempts) and per address (all attempts)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from survey_platform.core import auth_views
+from survey_platform.core.models import AuditAction, AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _post(client, username, password, addr="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=addr
+    )
+
+
+def test_account_locks_after_failed_attempts_even_with_right_password(client, office):
+    office.set_password("right-Password-1")
+    office.save()
+    for _ in range(auth_views.PER_USER):
+        assert _post(client, office.username, "wrong").status_code == 200
+    with translation.override("en"):
+        resp = _post(client, office.username, "right-Password-1", addr="10.9.9.9")
+    assert resp.status_code == 429
+    assert b"Too many login attempts" in resp.content
+    assert "_auth_user_id" not in client.session  # the right password did not log in
+    limited = AuditEvent.objects.filter(
+        action=AuditAction.LOGIN_FAILED, data__reason="rate_limited"
+    )
+    assert limited.count() == 1
+
+
+def test_user_name_limit_is_case_insensitive(client, office):
+    for _ in range(auth_views.PER_USER):
+        _post(client, office.username.upper(), "wrong")
+    assert _post(client, office.username, "wrong").status_code == 429
+
+
+def test_successful_logins_do_not_count_against_the_user(client, office):
+    office.set_password("right-Password-1")
+    office.save()
+    for i in range(auth_views.PER_USER + 2):
+        resp = _post(client, office.username, "right-Password-1", addr=f"10.0.1.{i}")
+        assert resp.status_code == 302
+        client.logout()
+
+
+def test_one_address_cannot_sweep_accounts(client):
+    for i in range(auth_views.PER_ADDRESS):
+        assert _post(client, f"user{i}", "guess").status_code == 200
+    assert _post(client, "someone-else", "guess").status_code == 429
+    # another address is not affected
+    assert _post(client, "someone-else", "guess", addr="10.0.0.2").status_code == 200
+
+
+def test_limit_message_in_chinese(client, office):
+    for _ in range(auth_views.PER_USER):
+        _post(client, office.username, "wrong")
+    with translation.override("zh-hans"):
+        resp = _post(client, office.username, "wrong")
+    assert resp.status_code == 429
+    assert "登录尝试次数过多" in resp.content.decode()
+
+
+def test_login_form_has_csrf_protection(office):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    resp = strict.post(reverse("login"), {"username": office.username, "password": "x"})
+    assert resp.status_code == 403
