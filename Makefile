@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench messages lock system-deps browser-deps clean ci
+.PHONY: run run-scaled test lint bench messages lock system-deps browser-deps clean ci
 
 $(STAMP): requirements.lock
 	@set -e; if [ ! -x $(PY) ]; then \
@@ -33,6 +33,11 @@ run: $(STAMP) system-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@scripts/serve.sh $(HOST) $(PORT)
+
+# The scaled topology on one machine: PostgreSQL, Redis, 2 web + 2 RQ workers (docs/deploy.md).
+run-scaled: $(STAMP) system-deps
+	@mkdir -p var/static
+	@scripts/run-scaled.sh
 
 test: $(STAMP) browser-deps lint
 	node --test tests/js/

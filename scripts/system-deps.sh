@@ -17,6 +17,12 @@ if [ "${WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)  # the scale-out tests
+fi
+if [ "${WITH_SCALED:-0}" = "1" ]; then  # make run-scaled
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+  command -v curl >/dev/null 2>&1 || need+=(curl)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
 
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 )
 
 from survey_platform.core.auth_views import LoginView
+from survey_platform.core.health import healthz
 from survey_platform.core.views import AuditLogView, HomeView
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", AuditLogView.as_view(), name="audit-log"),
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("network/", include("survey_platform.network.urls")),
     path("instruments/", include("instruments.urls")),
@@ -28,6 +30,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("fieldwork/", include("survey_platform.fieldwork.urls")),
     path("jobs/", include("survey_platform.jobs.urls")),
+    path("briefings/", include("reports.urls")),
+    path("exports/", include("survey_platform.exports.urls")),
     path("", include("survey_platform.fieldwork.respondent_urls")),
     path("admin/", admin.site.urls),
 ]

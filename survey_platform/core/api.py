@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions
@@ -28,6 +29,10 @@ class IsOffice(permissions.BasePermission):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = NotFound()  # translated, and no model name ("No Station matches …")
+    if isinstance(exc, RequestDataTooBig):  # over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, not 400
+        from survey_platform.api.parsers import PayloadTooLarge
+
+        exc = PayloadTooLarge()
     if isinstance(exc, SurveyError):
         body: dict[str, Any] = {"detail": exc.message}
         if isinstance(exc, ValidationFailed) and exc.errors:

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from survey_platform.core.errors import SurveyError
 from survey_platform.core.permissions import OfficeRequiredMixin
+from survey_platform.core.tasks import settled
 
 from . import services
 from .models import Wave
@@ -76,7 +77,7 @@ class QualityRunView(OfficeRequiredMixin, View):
 
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         wave = get_object_or_404(Wave, code=code)
-        result = flag_quality_task.enqueue(wave.pk, request.user.pk)
+        result = settled(flag_quality_task.enqueue(wave.pk, request.user.pk))
         if result.status == TaskResultStatus.SUCCESSFUL:
             changed = result.return_value["changed"]
             messages.success(

@@ -46,9 +46,16 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def _modules() -> tuple[str, ...]:
+    from django.conf import settings
+
+    # JOB_HANDLER_MODULES adds a deployment's own job kinds (and the scale tests' slow job).
+    return (*HANDLER_MODULES, *getattr(settings, "JOB_HANDLER_MODULES", ()))
+
+
 def handler_for(kind: str) -> Handler | None:
     if kind not in _HANDLERS:
-        for module in HANDLER_MODULES:
+        for module in _modules():
             try:
                 importlib.import_module(module)
             except ModuleNotFoundError as exc:

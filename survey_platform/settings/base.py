@@ -9,6 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
 from .mail import mailers_from_env
+from .scale import (
+    caches_from_env,
+    logging_from_env,
+    media_storage_from_env,
+    rq_queues,
+    tasks_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -23,6 +30,7 @@ INSTALLED_APPS = [
     "survey_platform.fieldwork",
     "survey_platform.demo",
     "survey_platform.jobs",
+    "survey_platform.exports",
     "instruments",
     "reports",
     "django.contrib.admin",
@@ -32,9 +40,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_rq",  # with django_tasks_rq: the RQ task backend (TASKS_BACKEND=rq)
+    "django_tasks_rq",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "survey_platform.api",
 ]
 
 MIDDLEWARE = [
@@ -118,50 +130,70 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MAILERS = mailers_from_env("console", VAR_DIR)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "survey@kexie.example.cn")
 
-# Background work runs through django.tasks. "database" stores tasks in the database for
-# the `db_worker` command; "immediate" runs them inline (tests).
-_TASK_BACKENDS = {
-    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
-    "database": "django_tasks_db.DatabaseBackend",
-    "dummy": "django.tasks.backends.dummy.DummyBackend",
-}
-TASKS = {
-    "default": {
-        "BACKEND": _TASK_BACKENDS.get(
-            env_str("TASKS_BACKEND", "database"), env_str("TASKS_BACKEND")
-        ),
-        "QUEUES": ["default"],
-    }
+# Background work runs through django.tasks: "database" stores tasks in the database for
+# the `db_worker` command, "rq" sends them to Redis for RQ workers, "immediate" runs them
+# inline (tests). See settings/scale.py and docs/deploy.md.
+TASKS = tasks_from_env("database")
+RQ_QUEUES = rq_queues()
+CACHES = caches_from_env()
+STORAGES = {
+    "default": media_storage_from_env(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
 REST_FRAMEWORK = {
+    # The token class comes first: it names the scheme of the 401 challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "survey_platform.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # JSON only (uploads opt in to multipart); both refuse an oversized body with 413.
+    "DEFAULT_PARSER_CLASSES": ["survey_platform.api.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "survey_platform.api.schema.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["survey_platform.api.filters.FilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "survey_platform.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "survey_platform.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "S&T worker status survey platform API",
-    "DESCRIPTION": "科技工作者状况调查平台 API: station network, questionnaires and more.",
+    "DESCRIPTION": "科技工作者状况调查平台 API: station network, questionnaires, waves and "
+    "quotas, answer codes, responses, the respondent form, monitoring and analysis results. "
+    "Sign in (session) or send `Authorization: Bearer <API token>`. Every error is "
+    '`{"detail": <translated message>, "errors": {field: [messages]}}`.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "survey_platform.api.schema.strict_requests",
+    ],
+    # Swagger UI and ReDoc from the drf-spectacular-sidecar package's static files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "InstrumentKindEnum": "instruments.models.InstrumentKind",
+        "WaveKindEnum": "survey_platform.fieldwork.models.WaveKind",
+        "JobKindEnum": "survey_platform.jobs.models.JobKind",
+        "RegionLevelEnum": "survey_platform.network.models.Region.Level",
+        "StationLevelEnum": "survey_platform.network.models.StationLevel",
+        "LanguageEnum": "survey_platform.api.base.LANGUAGE_CHOICES",
+    },
 }
 
 # Who issues the briefings (shown in the masthead and e-mails).
 ISSUING_BODY = env_str("ISSUING_BODY", "滁州市科学技术协会")
+# Briefings (reports/): the fewest analysable responses a wave's briefing is made from, and
+# the default e-mail recipients of a delivery (the office may edit the list each time).
+BRIEFING_MIN_RESPONSES = env_int("BRIEFING_MIN_RESPONSES", 100)
+BRIEFING_RECIPIENTS = env_list("BRIEFING_RECIPIENTS", [])
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+LOGGING = logging_from_env()
 
 # A running job whose worker wrote no heartbeat for this long is re-queued once, then failed
 # (`manage.py reap_jobs`). Handlers report progress far more often than this.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600)
+# Modules that register further job kinds (survey_platform.jobs.registry.handler).
+JOB_HANDLER_MODULES = env_list("JOB_HANDLER_MODULES", [])

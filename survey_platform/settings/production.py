@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 from .env import env_bool, env_int, env_list, env_required
 from .mail import mailers_from_env
+from .scale import media_storage_from_env
 
 DEBUG = False
 SECRET_KEY = env_required(
@@ -27,6 +28,6 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage_from_env(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

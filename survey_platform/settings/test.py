@@ -1,11 +1,19 @@
 """Settings for the test suite: tasks run inline, fast hashing, e-mail kept in memory."""
 
 from .base import *  # noqa: F403
-from .base import TASKS, VAR_DIR
+from .base import RQ_QUEUES, TASKS, VAR_DIR
+from .env import env_str
+from .scale import uses_rq
 
 SECRET_KEY = "test-only-key-not-secret-4b0f8b2e5d"
 DEBUG = False
-TASKS["default"]["BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
+# Tasks run inline; with TASKS_BACKEND=rq (CI's PostgreSQL pass) they go through RQ and a
+# real Redis instead, each job performed at enqueue time (RQ_ASYNC off) unless a test
+# starts its own workers.
+if not uses_rq(TASKS):
+    TASKS["default"]["BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
+elif env_str("RQ_ASYNC", "") == "":
+    RQ_QUEUES["default"]["ASYNC"] = False
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"

@@ -62,7 +62,7 @@ def test_station_home_lists_own_stations_only(officer_a, station_b):
     assert 'id="office-summary"' not in html
 
 
-def test_leadership_home_shows_briefings_only(leader):
+def test_leadership_home_shows_briefings_only(leader, open_wave):
     from django.utils import timezone
 
     from reports.models import Briefing
@@ -70,8 +70,12 @@ def test_leadership_home_shows_briefings_only(leader):
     html = client_for(leader).get("/").content.decode()
     assert 'id="briefings"' in html and "尚未发布简报" in html
     assert 'id="office-summary"' not in html
-    Briefing.objects.create(number=1, title="经费报销", status="done", delivered_at=timezone.now())
-    Briefing.objects.create(number=2, title="未发出的草稿", status="running")
+    for version, title, status in ((1, "经费报销", "delivered"), (2, "未发出的草稿", "draft")):
+        Briefing.objects.create(
+            number=1, wave=open_wave, version=version, title=title, status=status,
+            content_hash="0" * 64, pdf=f"briefings/{version}.pdf",
+            delivered_at=timezone.now() if status == "delivered" else None,
+        )  # fmt: skip
     html = client_for(leader).get("/").content.decode()
     assert "经费报销" in html and "未发出的草稿" not in html
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from survey_platform.core.errors import Conflict, ValidationFailed
 from survey_platform.core.models import AuditEvent
+from survey_platform.core.tasks import settled
 from survey_platform.fieldwork import invitations as svc
 from survey_platform.fieldwork.models import Channel, Invitation, InvitationState
 from survey_platform.fieldwork.tasks import (
@@ -94,8 +95,8 @@ def test_import_without_sending_then_send_button(quota_a, officer_a, mailoutbox)
 def test_invitation_task_enqueued_twice_sends_once(quota_a, officer_a, mailoutbox):
     _import(quota_a, officer_a, send=False)
     ids = list(Invitation.objects.exclude(email="").values_list("pk", flat=True))
-    first = send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk)
-    second = send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk)
+    first = settled(send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk))
+    second = settled(send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk))
     assert first.status == second.status == TaskResultStatus.SUCCESSFUL
     assert (first.return_value, second.return_value) == (2, 0)
     assert len(mailoutbox) == 2
@@ -112,10 +113,10 @@ def test_failed_send_can_be_retried(quota_a, officer_a, mailoutbox, monkeypatch)
 
     with monkeypatch.context() as patch:
         patch.setattr(EmailMultiAlternatives, "send", broken)
-        result = send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk)
+        result = settled(send_invitation_emails.enqueue(ids, BASE, "zh-hans", officer_a.pk))
     assert result.status == TaskResultStatus.FAILED
     assert not Invitation.objects.filter(email_sent=True).exists()  # the claim rolled back
-    assert send_invitation_emails.enqueue(ids, BASE, "zh-hans", None).return_value == 2
+    assert settled(send_invitation_emails.enqueue(ids, BASE, "zh-hans", None)).return_value == 2
     assert len(mailoutbox) == 2
 
 
@@ -152,8 +153,8 @@ def test_reminder_enqueued_twice_sends_once(quota_a, officer_a, mailoutbox):
     svc.roster_import(actor=officer_a, quota=quota_a, data=b"name,email\nA,a@example.cn\n")
     invitation = Invitation.objects.get()
     items = [[invitation.pk, 1]]
-    assert send_reminder_emails.enqueue(items, BASE, "en", officer_a.pk).return_value == 1
-    assert send_reminder_emails.enqueue(items, BASE, "en", officer_a.pk).return_value == 0
+    assert settled(send_reminder_emails.enqueue(items, BASE, "en", officer_a.pk)).return_value == 1
+    assert settled(send_reminder_emails.enqueue(items, BASE, "en", officer_a.pk)).return_value == 0
     assert len(mailoutbox) == 1
     assert "Reminder" in mailoutbox[0].subject
     # The next round is a new reminder; the cap stops the fourth.
@@ -168,7 +169,10 @@ def test_reminder_not_sent_once_completed(quota_a, officer_a, mailoutbox):
     svc.roster_import(actor=officer_a, quota=quota_a, data=b"name,email\nA,a@example.cn\n")
     invitation = Invitation.objects.get()
     Invitation.objects.filter(pk=invitation.pk).update(state=InvitationState.COMPLETED)
-    assert send_reminder_emails.enqueue([[invitation.pk, 1]], BASE, "en", None).return_value == 0
+    assert (
+        settled(send_reminder_emails.enqueue([[invitation.pk, 1]], BASE, "en", None)).return_value
+        == 0
+    )
     assert mailoutbox == []
 
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from survey_platform.core.models import AuditEvent
+from survey_platform.core.tasks import settled
 from survey_platform.fieldwork import services
 from survey_platform.fieldwork.models import Response
 from survey_platform.fieldwork.quality import (
@@ -185,7 +186,7 @@ def test_task_runs_the_service(office, quality_wave, station_a) -> None:
     doc = answers()
     complete(quality_wave, station_a, doc, minutes_ago=30)
     complete(quality_wave, station_a, dict(doc), minutes_ago=20)
-    result = flag_quality_task.enqueue(quality_wave.pk, office.pk)
+    result = settled(flag_quality_task.enqueue(quality_wave.pk, office.pk))
     assert result.status == "SUCCESSFUL"
     assert result.return_value["counts"]["duplicate"] == 1
     event = AuditEvent.objects.filter(data__check="quality").first()
