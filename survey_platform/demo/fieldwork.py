@@ -10,8 +10,9 @@
 
 Between the two comprehensive waves two grievances move on purpose (CHANGES): the burden
 of forms, meetings and inspections (G06) falls clearly after the "减负" measures, and
-living costs (G13: housing, children's schooling) rise clearly; everything else stays
-within noise. The ground truth of each wave lands in ``VAR_DIR/ground_truth/``.
+living costs (G13: housing, children's schooling) rise clearly — by about eleven points each
+in the grievance indicator; everything else stays within noise. The ground truth of each
+wave lands in ``VAR_DIR/ground_truth/``.
 """
 
 from __future__ import annotations
@@ -37,16 +38,20 @@ DEMO_WAVE = "2026-Q4"
 DEMO_HOST_FOR_LINK = "皖东理工学院"
 
 #: The deliberate change from 2025-Q4 to 2026-Q4 (half of it by the 2026-Q2 quick survey).
+#: It moves only what the taxonomy maps to G06 and G13: their J1 utilities and the closed
+#: items of their rules (B8 = 1 for G06; G7 = 4, G9 = 5 for G13). No latent factor moves:
+#: ``burden`` also drives G02 and G16, ``life`` the pressure item G2 (G05). The two J1
+#: shifts are of equal size, so the slots G06 frees are about the ones G13 takes and the
+#: other codes' J1 shares stay within a few tenths of a point. Population values (truth):
+#: G06 about -11 and G13 about +11 points in the grievance indicator, -8 and +8 in J1 —
+#: enough to be flagged at the BH level by 16,000 responses although the design-based SE
+#: of a change (stations as PSUs) is 2–3 points.
 CHANGES = Scenario(
-    factor_shift={"burden": -0.25, "life": 0.3},
-    grievance_shift={"G06": -0.35, "G13": 0.35},
+    grievance_shift={"G06": -0.5, "G13": 0.5},
+    item_shift={"B8": -0.45, "G7": 0.6, "G9": 0.6},
     note="G06 falls (减负 measures), G13 rises (housing and schooling costs)",
 )
-HALF_WAY = Scenario(
-    factor_shift={k: v / 2 for k, v in CHANGES.factor_shift.items()},
-    grievance_shift={k: v / 2 for k, v in CHANGES.grievance_shift.items()},
-    note="half of the 2025-Q4 → 2026-Q4 change",
-)
+HALF_WAY = CHANGES.scaled(0.5, note="half of the 2025-Q4 → 2026-Q4 change")
 
 
 #: Young people and those without a senior title answer a little more readily, so the

@@ -12,6 +12,7 @@ sample       who responds and how (partials, speeders, straight-liners, open ans
 open_text    the composer of Chinese open answers (phrase bank in phrases.py)
 personal_data  fictional phone numbers, e-mails, ID numbers, names and units
 timing       submission times over the fieldwork days, seconds per page
+indicators   the population's grievance indicators (the platform's rules, generating codes)
 truth        the ground-truth JSON
 writer       bulk insert with a progress bar
 run          the whole run

@@ -9,6 +9,12 @@ Every person has nine latent attitudes (``FACTORS``), each the sum of
 * a scenario shift — how the wave differs from the baseline (trends between waves);
 * individual noise N(0, 1).
 
+A scenario can also move single items without touching the factors: the utility of a J1
+code (``grievance_shift``) or the latent score of an ordinal item (``item_shift``). A
+factor feeds many items, and through the taxonomy's rules several grievances (``burden``
+drives G02, G06 and G16); a trend meant to move one grievance shifts its J1 utility and
+the items its rules read, and nothing else.
+
 Items are built from the factors: an ordinal item cuts a latent score at thresholds, a
 multi-select picks the top k options by random utility (a rank-ordered logit), numbers
 are scaled latent scores. The thresholds, the option constants and the numeric levels
@@ -38,19 +44,32 @@ CALIBRATION_SEED = 7_919
 
 @dataclass(frozen=True)
 class Scenario:
-    """How one wave differs from the baseline: shifts of factor means (in SD units) and
-    of grievance utilities (J1 codes, in log-odds units)."""
+    """How one wave differs from the baseline: shifts of factor means (in SD units), of
+    grievance utilities (J1 codes, in log-odds units) and of the latent scores of ordinal
+    items (item codes such as ``B8`` or ``D2_r1``, in the units of the latent score, whose
+    individual noise has SD 1; positive moves the answers towards the "worse" end)."""
 
     factor_shift: Mapping[str, float] = field(default_factory=dict)
     grievance_shift: Mapping[str, float] = field(default_factory=dict)
     note: str = ""
+    item_shift: Mapping[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
             "factor_shift": dict(self.factor_shift),
             "grievance_shift": dict(self.grievance_shift),
+            "item_shift": dict(self.item_shift),
             "note": self.note,
         }
+
+    def scaled(self, factor: float, note: str = "") -> Scenario:
+        """Every shift multiplied by ``factor`` (e.g. half-way along a trend)."""
+        return Scenario(
+            factor_shift={k: v * factor for k, v in self.factor_shift.items()},
+            grievance_shift={k: v * factor for k, v in self.grievance_shift.items()},
+            note=note or self.note,
+            item_shift={k: v * factor for k, v in self.item_shift.items()},
+        )
 
 
 BASELINE = Scenario(note="baseline")
@@ -164,6 +183,7 @@ class Draw:
         latent is the "worse" end (code 1 when ``worse_low``, the last code otherwise)."""
         k = len(probs)
         ordered = np.asarray(probs[::-1] if worse_low else probs, dtype=np.float64)
+        latent = latent + float(self.scenario.item_shift.get(code, 0.0))
         if self.calibrating:
             cum = np.cumsum(ordered / ordered.sum())[:-1]
             self.cal.thresholds[code] = np.quantile(latent, cum)

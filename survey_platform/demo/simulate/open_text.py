@@ -6,6 +6,12 @@ colloquial complaint, a formal suggestion, a long paragraph, two issues at once,
 negation (「经费还算充足，就是报销太麻烦」: the first issue is *not* a grievance) — and a
 few answers are empty in content (「无」) or off-topic. At the configured rate a sentence
 with fictional personal data (personal_data.py) is added.
+
+Two steps: :func:`plan_answers` decides, for many people at once, what each would write
+(kind, shape, the grievance codes it is about, the negated one); :func:`render` writes
+one planned answer in Chinese. The simulator plans the answers of the whole population
+— so the ground truth knows what everyone would complain about — and renders those of
+the sampled respondents; :func:`compose` does both for one person.
 """
 
 from __future__ import annotations
@@ -29,6 +35,13 @@ SHAPES = (
     ("negation", 0.08),
     ("long", 0.10),
 )
+KINDS = ("substantive", "empty", "off_topic")
+#: Share of topic picks taken from the respondent's own difficulties (when any is left).
+OWN_SHARE = 0.85
+_SHAPE_NAMES = tuple(name for name, _ in SHAPES)
+_TWO = _SHAPE_NAMES.index("two_issues")
+_NEGATION = _SHAPE_NAMES.index("negation")
+_FINE = np.array([code in P.FINE for code in TOPICS])
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,129 @@ class OpenAnswer:
     negated: tuple[str, ...] = ()
     kind: str = "substantive"  # substantive, empty, off_topic
     personal: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, eq=False)
+class Plans:
+    """Planned open answers of ``n`` people (one item). ``writes``: whether the person
+    writes one; ``kind`` indexes KINDS; ``shape`` SHAPES (-1 unless substantive);
+    ``topics`` (n, 2) and ``negated`` (n,) index TOPICS (-1: none); ``personal``: a
+    sentence with fictional personal data is added (such answers are substantive)."""
+
+    writes: np.ndarray
+    kind: np.ndarray
+    shape: np.ndarray
+    topics: np.ndarray
+    negated: np.ndarray
+    personal: np.ndarray
+
+    def about(self) -> np.ndarray:
+        """(n, len(TOPICS)) booleans: the codes each written answer is about."""
+        out = np.zeros((self.writes.size, len(TOPICS)), dtype=bool)
+        for j in range(self.topics.shape[1]):
+            rows = np.flatnonzero(self.writes & (self.topics[:, j] >= 0))
+            out[rows, self.topics[rows, j]] = True
+        return out
+
+
+def own_topics(chosen: np.ndarray, options: Sequence[str]) -> np.ndarray:
+    """(n, len(TOPICS)) booleans from a multi-select matrix over ``options`` (J1)."""
+    out = np.zeros((chosen.shape[0], len(TOPICS)), dtype=bool)
+    for j, option in enumerate(options):
+        if option in TOPICS:
+            out[:, TOPICS.index(option)] = chosen[:, j]
+    return out
+
+
+def _uniform_in(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray:
+    """Per row, one column drawn uniformly among the True ones of ``pool`` (n, k)."""
+    keys = rng.uniform(size=pool.shape)
+    return np.argmax(np.where(pool, keys, -1.0), axis=1)
+
+
+def plan_answers(
+    rng: np.random.Generator,
+    own: np.ndarray,
+    writes: np.ndarray,
+    personal: np.ndarray,
+    *,
+    empty_share: float = 0.08,
+    off_topic_share: float = 0.04,
+) -> Plans:
+    """What each of ``n`` people would write: ``own`` (n, len(TOPICS)) are their own
+    difficulties, ``writes`` whether they write, ``personal`` whether personal data is
+    added (never to an empty or off-topic answer)."""
+    n = own.shape[0]
+    roll = rng.uniform(size=n)
+    kind = np.where(roll < empty_share, 1, np.where(roll < empty_share + off_topic_share, 2, 0))
+    kind = np.where(personal, 0, kind)
+    weights = np.array([w for _, w in SHAPES])
+    shape = rng.choice(len(SHAPES), size=n, p=weights / weights.sum())
+    shape = np.where(kind == 0, shape, -1)
+    count = np.where(kind != 0, 0, np.where(shape == _TWO, 2, 1))
+    topics = np.full((n, 2), -1, dtype=np.int64)
+    chosen = np.zeros((n, len(TOPICS)), dtype=bool)
+    for j in range(2):
+        left = own & ~chosen
+        use_own = left.any(axis=1) & (rng.uniform(size=n) < OWN_SHARE)
+        pick = _uniform_in(rng, np.where(use_own[:, None], left, ~chosen))
+        active = np.flatnonzero(count > j)
+        topics[active, j] = pick[active]
+        chosen[active, pick[active]] = True
+    fine = _FINE[None, :] & (np.arange(len(TOPICS))[None, :] != topics[:, :1])
+    negated = np.where(shape == _NEGATION, _uniform_in(rng, fine), -1)
+    return Plans(writes, kind, shape, topics, negated, personal & writes)
+
+
+def render(
+    rng: np.random.Generator,
+    plans: Plans,
+    i: int,
+    *,
+    sector: str = "",
+    young: bool = False,
+    suggestion: bool = True,
+) -> OpenAnswer:
+    """The text of person ``i``'s planned answer. ``suggestion`` favours suggestions (K1)
+    over problems (K2)."""
+    kind = KINDS[int(plans.kind[i])]
+    if kind == "empty":
+        return OpenAnswer(_one(rng, P.EMPTY), kind="empty")
+    if kind == "off_topic":
+        return OpenAnswer(_one(rng, P.OFF_TOPIC) + _one(rng, ("", "。", "！")), kind="off_topic")
+    topics = tuple(TOPICS[int(t)] for t in plans.topics[i] if t >= 0)
+    negated = TOPICS[int(plans.negated[i])] if plans.negated[i] >= 0 else ""
+    shape = _SHAPE_NAMES[int(plans.shape[i])]
+    answer = _substantive(rng, shape, topics, negated, sector, young, suggestion)
+    if plans.personal[i]:
+        sentence, kinds = personal_sentence(rng)
+        text = sentence + answer.text if rng.uniform() < 0.3 else _end(answer.text) + sentence
+        return OpenAnswer(text, answer.topics, answer.negated, answer.kind, frozenset(kinds))
+    return answer
+
+
+def compose(
+    rng: np.random.Generator,
+    own: Sequence[str],
+    *,
+    sector: str = "",
+    young: bool = False,
+    suggestion: bool = True,
+    personal: bool = False,
+    empty_share: float = 0.08,
+    off_topic_share: float = 0.04,
+) -> OpenAnswer:
+    """One open answer of a person whose own difficulties are ``own`` (plan + render)."""
+    mine = np.array([[code in own for code in TOPICS]])
+    plans = plan_answers(
+        rng,
+        mine,
+        np.ones(1, dtype=bool),
+        np.array([personal]),
+        empty_share=empty_share,
+        off_topic_share=off_topic_share,
+    )
+    return render(rng, plans, 0, sector=sector, young=young, suggestion=suggestion)
 
 
 def _one(rng: np.random.Generator, options: Sequence[str]) -> str:
@@ -60,62 +196,21 @@ def _opener(rng: np.random.Generator, sector: str, young: bool) -> str:
     return _one(rng, P.OPENERS)
 
 
-def _shape(rng: np.random.Generator) -> str:
-    names = [s for s, _ in SHAPES]
-    weights = np.array([w for _, w in SHAPES])
-    return names[int(rng.choice(len(names), p=weights / weights.sum()))]
-
-
-def _topics(rng: np.random.Generator, own: Sequence[str], k: int) -> list[str]:
-    """``k`` distinct topics, mostly from the respondent's own difficulties."""
-    own = [code for code in own if code in P.PROBLEMS]
-    chosen: list[str] = []
-    while len(chosen) < k:
-        pool = own if own and rng.uniform() < 0.85 else TOPICS
-        pick = _one(rng, [c for c in pool if c not in chosen] or TOPICS)
-        if pick not in chosen:
-            chosen.append(pick)
-    return chosen
-
-
-def compose(
-    rng: np.random.Generator,
-    own: Sequence[str],
-    *,
-    sector: str = "",
-    young: bool = False,
-    suggestion: bool = True,
-    personal: bool = False,
-    empty_share: float = 0.08,
-    off_topic_share: float = 0.04,
-) -> OpenAnswer:
-    """One open answer. ``suggestion`` favours suggestions (K1) over problems (K2)."""
-    if not personal:
-        roll = rng.uniform()
-        if roll < empty_share:
-            return OpenAnswer(_one(rng, P.EMPTY), kind="empty")
-        if roll < empty_share + off_topic_share:
-            return OpenAnswer(
-                _one(rng, P.OFF_TOPIC) + _one(rng, ("", "。", "！")), kind="off_topic"
-            )
-    shape = _shape(rng)
-    answer = _substantive(rng, shape, own, sector, young, suggestion)
-    if personal:
-        sentence, kinds = personal_sentence(rng)
-        text = sentence + answer.text if rng.uniform() < 0.3 else _end(answer.text) + sentence
-        return OpenAnswer(text, answer.topics, answer.negated, answer.kind, frozenset(kinds))
-    return answer
-
-
 def _end(text: str) -> str:
     return text if text.endswith(("。", "！", "？")) else text + "。"
 
 
 def _substantive(
-    rng: np.random.Generator, shape: str, own: Sequence[str], sector: str, young: bool, k1: bool
+    rng: np.random.Generator,
+    shape: str,
+    topics: tuple[str, ...],
+    negated: str,
+    sector: str,
+    young: bool,
+    k1: bool,
 ) -> OpenAnswer:
     if shape == "two_issues":
-        a, b = _topics(rng, own, 2)
+        a, b = topics
         if k1:
             first, second = _one(rng, P.SUGGESTIONS[a]), _one(rng, P.SUGGESTIONS[b])
             text = _one(
@@ -137,15 +232,13 @@ def _substantive(
             )
         return OpenAnswer(text, (a, b))
     if shape == "negation":
-        (b,) = _topics(rng, own, 1)
-        fine = [c for c in P.FINE if c != b]
-        a = _one(rng, fine)
+        (b,), a = topics, negated
         tail = _one(rng, P.SHORT[b]) if rng.uniform() < 0.5 else _one(rng, P.PROBLEMS[b])
         text = f"{_one(rng, P.FINE[a])}{_one(rng, P.BUT)}{tail}"
         if k1 and rng.uniform() < 0.5:
             text = f"{_end(text)}{_one(rng, P.SUGGESTIONS[b])}。"
         return OpenAnswer(_end(text) if rng.uniform() < 0.7 else text, (b,), (a,))
-    (a,) = _topics(rng, own, 1)
+    (a,) = topics
     if shape == "terse":
         return OpenAnswer(_one(rng, P.SHORT[a]) + _one(rng, ("", "", "。", "！")), (a,))
     if shape == "colloquial":

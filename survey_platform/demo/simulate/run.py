@@ -23,8 +23,9 @@ from survey_platform.fieldwork.quality import wave_flag_quality
 from .answers import generate_standard
 from .columns import Column
 from .model import BASELINE, Draw, Scenario, calibration
+from .open_text import Plans
 from .population import Population, StationFrame, build_population, stable_seed
-from .sample import Drawn, SimulationConfig, build, choose
+from .sample import Drawn, SimulationConfig, build, choose, plan_open_answers
 from .timing import submission_times, to_datetimes
 from .truth import compute_truth, write_ground_truth
 from .writer import RESPONSE_COLUMNS, Progress, insert_rows, submission_ids, template_response
@@ -168,9 +169,10 @@ def simulate_wave(
     year = timezone.localtime(wave.opens_at).year
     draw = Draw(pop, rng, scenario, calibration(generate_standard))
     cols = generate_standard(draw, year)
+    plans = plan_open_answers(rng, cols, pop.size, config)
     say(f"population {pop.size} ({sum(f.frame_size for f in frames)} real)")
     rows = choose(rng, pop, wanted, config.response_bias)
-    drawn = _draw_sample(rng, schema, pop, cols, rows, frames, plan, config)
+    drawn = _draw_sample(rng, schema, pop, cols, plans, rows, frames, plan, config)
     start, end = _window(wave, now)
     group = pop.station[rows]
     lags = [plan[f.station_id].lag for f in frames]
@@ -182,7 +184,7 @@ def simulate_wave(
     if bar is not None:
         bar.close()
     quality = wave_flag_quality(wave=wave).counts if flag_quality else {}
-    truth = compute_truth(pop, cols, list(schema.answer_codes()))
+    truth = compute_truth(pop, cols, schema, plans)
     truth.update(
         wave=wave.code,
         seed=seed,
@@ -215,6 +217,7 @@ def _draw_sample(
     schema: Schema,
     pop: Population,
     cols: dict[str, Column],
+    plans: dict[str, Plans],
     rows: np.ndarray,
     frames: list[StationFrame],
     plan: Mapping[int, StationPlan],
@@ -228,7 +231,7 @@ def _draw_sample(
         rank[idx] = rng.permutation(idx.size)
     completes = np.array([plan[f.station_id].completes for f in frames], dtype=np.int64)
     complete = rank < completes[station] if rows.size else np.zeros(0, dtype=bool)
-    return build(rng, schema, pop, cols, rows, complete, config)
+    return build(rng, schema, pop, cols, plans, rows, complete, config)
 
 
 def _insert(

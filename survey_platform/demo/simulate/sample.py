@@ -11,6 +11,11 @@ readily). Then what real respondents do is layered on the true answers:
 * a few duplicate submissions repeat another respondent's answers at the same station;
 * "other, please specify" gets a short text; section K gets composed Chinese answers,
   some carrying fictional personal data.
+
+What a person would write in section K is planned for the whole population
+(:func:`plan_open_answers`: whether they write, and what about), like every other answer;
+only the sampled respondents' answers are written out (speeders and respondents answering
+in English write none).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 from instruments.schema import Instrument as Schema
 
 from .columns import CODE, Column
-from .open_text import compose, other_text
+from .open_text import TOPICS, Plans, other_text, own_topics, plan_answers, render
 from .population import Population
 from .timing import SECONDS_PER_ANSWER, TEXT_BASE, TEXT_PER_CHAR, page_seconds
 
@@ -35,6 +40,8 @@ CARELESS = (
 )  # fmt: skip
 OTHER_OPTION = {"A5": "99", "A6": "99", "E7": "99", "F6": "99", "I4": "99", "J1": "G00"}
 OPTIONAL_SKIP = {"C1": "income_nonresponse", "E3": "funds_nonresponse"}
+#: The open items and the config field giving the share who write in each.
+OPEN_ITEMS = {"K1": "k1_share", "K2": "k2_share"}
 
 
 @dataclass(frozen=True)
@@ -93,11 +100,26 @@ def choose(
     return np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64)
 
 
+def plan_open_answers(
+    rng: np.random.Generator, cols: dict[str, Column], n: int, config: SimulationConfig
+) -> dict[str, Plans]:
+    """Per open item, the answer each of the ``n`` people would write (see open_text)."""
+    j1 = cols.get("J1")
+    own = own_topics(j1.values, j1.options) if j1 is not None else np.zeros((n, len(TOPICS)), bool)
+    out: dict[str, Plans] = {}
+    for code, share in OPEN_ITEMS.items():
+        writes = rng.uniform(size=n) < getattr(config, share)
+        personal = rng.uniform(size=n) < config.personal_data_rate
+        out[code] = plan_answers(rng, own, writes, personal)
+    return out
+
+
 def build(
     rng: np.random.Generator,
     schema: Schema,
     pop: Population,
     cols: dict[str, Column],
+    plans: dict[str, Plans],
     rows: np.ndarray,
     complete: np.ndarray,
     config: SimulationConfig,
@@ -126,7 +148,7 @@ def build(
             present &= rng.uniform(size=n) >= (skip_rate * (1 + speeder))
             values[code] = col.to_python(present)
             seconds[:, page_of[code]] += present * SECONDS_PER_ANSWER[col.kind]
-    texts, personal = _texts(rng, schema, pop, rows, values, done, speeder | english, config)
+    texts, personal = _texts(rng, schema, pop, plans, rows, values, done, speeder | english)
     for code, column in texts.items():
         values[code] = column
         lengths = np.array([len(t) if t else 0 for t in column], dtype=float)
@@ -210,11 +232,11 @@ def _texts(
     rng: np.random.Generator,
     schema: Schema,
     pop: Population,
+    plans: dict[str, Plans],
     rows: np.ndarray,
     values: dict[str, list[Any]],
     done: np.ndarray,
     silent: np.ndarray,
-    config: SimulationConfig,
 ) -> tuple[dict[str, list[str | None]], np.ndarray]:
     """The ``_other`` texts and the open answers; and per respondent how many of their
     open answers carry personal data."""
@@ -228,24 +250,23 @@ def _texts(
             ]
     sectors = pop.sector[rows] if n else np.zeros(0, dtype=object)
     young = (pop.age[rows] < 35).tolist()
-    grievances = values.get("J1", [None] * n)
     personal = np.zeros(n, dtype=np.int64)
-    for code, share in (("K1", config.k1_share), ("K2", config.k2_share)):
+    for code in OPEN_ITEMS:
         item = schema.item(code)
         if item is None:
             continue
+        plan = plans[code]
         page = next(i for i, p in enumerate(schema.pages()) if item in p.items)
-        writes = (rng.uniform(size=n) < share) & (done > page) & ~silent
-        with_data = rng.uniform(size=n) < config.personal_data_rate
+        writes = plan.writes[rows] & (done > page) & ~silent
         column: list[str | None] = [None] * n
         for i in np.flatnonzero(writes).tolist():
-            answer = compose(
+            answer = render(
                 rng,
-                grievances[i] or (),
+                plan,
+                int(rows[i]),
                 sector=str(sectors[i]),
                 young=young[i],
                 suggestion=code == "K1",
-                personal=bool(with_data[i]),
             )
             text = answer.text[: item.max_length] if item.max_length else answer.text
             column[i] = text

@@ -7,8 +7,13 @@ stations, each expanded person counting ``1/copies``: what a perfect census of t
 wave would have found. Partial responses, speeders, straight-liners and skipped optional
 items are properties of the *sample* and do not enter them (their counts are recorded).
 
-Main keys: ``grievances`` (J1 prevalence overall, ``by_sector``, ``by_station``,
-``by_age_group``), ``indicators`` (mean weekly hours B1, mean research share B2,
+Main keys: ``grievance_indicators`` (prevalence of the platform's full grievance
+indicator — J1, the taxonomy's closed-item rules or the open answers, see indicators.py —
+overall, ``by_sector``, ``by_station``, ``by_age_group``; ``grievance_indicator_ranking``
+orders the ranked codes by it; ``grievance_indicator_sources`` splits it into the share
+named by a closed-item rule (J1 included) and the share named only in an open answer;
+``taxonomy`` names the taxonomy file it was computed with), ``grievances`` (the same for
+the J1 choice alone), ``indicators`` (mean weekly hours B1, mean research share B2,
 evaluation unfit D1 4–5, money a main pressure G1 option 1, …, overall and by sector),
 ``distributions`` (every closed item: option shares among those shown the item, means of
 numbers), ``icc`` (intra-station correlation of key items), ``margins``, ``sample``.
@@ -25,7 +30,12 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from analysis.grievances import Taxonomy, load_taxonomy
+from instruments.schema import Instrument as Schema
+
 from .columns import CODE, FLOAT, INT, MULTI, RANK, Column
+from .indicators import population_indicators
+from .open_text import Plans
 from .population import AGE_GROUPS, Population, margin_counts
 
 #: Derived indicators: name → (answer code, how).
@@ -166,10 +176,18 @@ def _icc_of(cols: Mapping[str, Column], spec: str, pop: Population) -> float | N
     return icc(y, pop.station)
 
 
-def compute_truth(pop: Population, cols: Mapping[str, Column], codes: list[str]) -> dict[str, Any]:
-    """The population values of the answer ``codes`` (those of the wave's instrument)."""
+def compute_truth(
+    pop: Population,
+    cols: Mapping[str, Column],
+    schema: Schema,
+    plans: Mapping[str, Plans],
+    taxonomy: Taxonomy | None = None,
+) -> dict[str, Any]:
+    """The population values of the answers to ``schema`` (the wave's questionnaire);
+    ``plans`` are the planned open answers (sample.plan_open_answers)."""
     g = _Groups(pop)
     n = pop.size
+    codes = list(schema.answer_codes())
     present = {c: cols[c] for c in codes if c in cols}
     truth: dict[str, Any] = {
         "population_size": round(float(pop.weight.sum())),
@@ -192,4 +210,34 @@ def compute_truth(pop: Population, cols: Mapping[str, Column], codes: list[str])
         }
         overall = {o: v["overall"] for o, v in truth["grievances"].items()}
         truth["grievance_ranking"] = sorted(overall, key=lambda o: -(overall[o] or 0))
+        truth.update(_full_indicators(g, pop, cols, schema, plans, taxonomy or load_taxonomy()))
     return truth
+
+
+def _full_indicators(
+    g: _Groups,
+    pop: Population,
+    cols: Mapping[str, Column],
+    schema: Schema,
+    plans: Mapping[str, Plans],
+    tax: Taxonomy,
+) -> dict[str, Any]:
+    asked = {code: p for code, p in plans.items() if schema.item(code) is not None}
+    ind = population_indicators(schema, cols, pop, asked, tax)
+    found, sources = {}, {}
+    for j, code in enumerate(tax.codes):
+        y = ind.values[:, j]
+        known = ~np.isnan(y)
+        found[code] = g.breakdown(np.nan_to_num(y), known)
+        closed = np.nan_to_num(ind.closed[:, j])
+        sources[code] = {
+            "closed": g.mean(closed, known),
+            "text_only": g.mean((ind.text[:, j] == 1) & (closed == 0), known),
+        }
+    overall = {c: found[c]["overall"] or 0.0 for c in tax.ranked_codes}
+    return {
+        "grievance_indicators": found,
+        "grievance_indicator_sources": sources,
+        "grievance_indicator_ranking": sorted(overall, key=lambda c: -overall[c]),
+        "taxonomy": {"version": tax.version, "fingerprint": tax.fingerprint},
+    }

@@ -121,7 +121,8 @@ def _scenario(code: str, shifts: list[str]) -> Scenario:
                 f"Unknown shift {name!r}: use a grievance code (G01…G16) or one of "
                 f"{', '.join(FACTORS)}."
             )
-    return Scenario(factors, grievances, note="command line" if shifts else base.note)
+    note = "command line" if shifts else base.note
+    return Scenario(factors, grievances, note=note, item_shift=dict(base.item_shift))
 
 
 def _office() -> Any:
