@@ -120,6 +120,31 @@ def wave_table_for(
         raise DatasetUnavailable(exc.message.render(_)) from exc
 
 
+def dataset_response_ids(
+    wave: Wave, ds: an.Dataset, *, include_flagged: bool | None = None
+) -> np.ndarray:
+    """The response id of each row of ``ds`` (the wave's dataset), in row order.
+
+    The ids are read between two fingerprints equal to the dataset's: any response
+    added, edited, deleted or (un)flagged since ``ds`` was built, or while the ids are
+    read, raises DatasetUnavailable (try again) rather than misalign a row and its id.
+    """
+    include = (not wave.exclude_flagged) if include_flagged is None else bool(include_flagged)
+    responses = _responses(wave, include)
+    changed = DatasetUnavailable(_("The responses changed while they were read; retry."))
+    if _state(wave, responses, include).fingerprint != ds.fingerprint:
+        raise changed
+    ids = np.fromiter(
+        responses.order_by("station_id", "id")
+        .values_list("id", flat=True)
+        .iterator(chunk_size=READ_CHUNK),
+        dtype=np.int64,
+    )
+    if ids.size != ds.n or _state(wave, responses, include).fingerprint != ds.fingerprint:
+        raise changed
+    return ids
+
+
 def dataset_path(wave: Wave, include_flagged: bool) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", wave.code)
     if safe != wave.code:  # keep two codes that clean up alike apart

@@ -69,6 +69,11 @@ class Wave(models.Model):
     exclude_flagged = models.BooleanField(
         _("exclude flagged responses from analysis"), default=True
     )
+    stations_may_export = models.BooleanField(
+        _("stations may export their own responses"),
+        default=False,
+        help_text=_("Station staff may then download their own station's data (no open answers)."),
+    )
     purge_after_days = models.PositiveSmallIntegerField(
         _("purge roster contact data after (days)"), default=30
     )

@@ -33,24 +33,56 @@ def _enqueue(office, n: int, seconds: float) -> list[Job]:
     ]
 
 
-def test_twenty_jobs_two_workers_each_done_once(rq_settings, redis_server, office):
+@pytest.fixture
+def export_wave(office, standard_version, reference_data):
+    """A small wave of the standard questionnaire with simulated responses (committed)."""
+    from survey_platform.network.models import Region, Sector
+    from tests.exports.conftest import add_responses, make_wave
+    from tests.factories import StationFactory
+
+    sector = Sector.objects.order_by("order").first()
+    region = Region.objects.filter(level="county").order_by("code").first()
+    stations = [
+        StationFactory(name=f"扩展站{i}", sector=sector, region=region, frame_size=500)
+        for i in range(3)
+    ]
+    wave = make_wave(office, standard_version, stations, code="2026-RQ")
+    add_responses(wave, stations, per_station=20)
+    return wave
+
+
+FORMATS = ["csv", "sav", "dta", "codebook", "xlsx"]
+
+
+def test_twenty_export_jobs_two_workers_each_done_once(
+    rq_settings, redis_server, office, export_wave
+):
+    from survey_platform.exports.services import export_start
+
     workers = Workers(rq_settings, redis_server.url, 2)
     try:
-        jobs = _enqueue(office, 20, 0.2)
+        jobs = [
+            export_start(actor=office, wave=export_wave, fmt=FORMATS[i % len(FORMATS)])
+            for i in range(20)
+        ]
         ids = [j.pk for j in jobs]
         _wait(
-            lambda: Job.objects.filter(pk__in=ids, status=JobStatus.DONE).count() == 20,
-            120,
-            "20 jobs done",
+            lambda: Job.objects.filter(pk__in=ids, status__in=["done", "failed"]).count() == 20,
+            240,
+            "20 export jobs to finish",
         )
     finally:
         workers.stop()
-    done = Job.objects.filter(pk__in=ids)
+    done = list(Job.objects.filter(pk__in=ids))
+    assert [j.error for j in done if j.status != JobStatus.DONE] == []
     assert all(j.attempts == 1 for j in done), [j.attempts for j in done]
-    # both workers took part, and each job's file names the worker that claimed it
-    assert len({j.worker for j in done}) == 2
+    assert len({j.worker for j in done}) == 2  # both workers took part
     for job in done:
-        assert job.result.read().decode().split() == [str(job.public_id), job.worker]
+        assert job.result_size > 0 and job.result_name.endswith(
+            {"csv": ".csv", "sav": ".sav", "dta": ".dta", "codebook": ".xlsx", "xlsx": ".xlsx"}[
+                job.params["format"]
+            ]
+        )
 
 
 def test_killed_worker_job_is_requeued_then_finished(rq_settings, redis_server, office):
