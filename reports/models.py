@@ -1,45 +1,193 @@
 """Numbered briefings (简报) for leadership.
 
-Generation (job status, progress, charts, PDF) is built on top of this record; what the
-leadership portal needs from the start is the numbered, issued document.
+An *issue* is a wave's briefing: it gets its number 第N期 the first time a briefing of the
+wave is generated (:class:`IssueNumber`: one number per wave, numbers unique and handed out
+in sequence). Every generation makes a new :class:`Briefing` row — a *version* of the issue
+in one language — holding its finished PDF and the PDF's sha256 (``content_hash``). A row
+is written only once its PDF is complete, and its document fields never change afterwards
+(``save`` refuses): a correction is a new version, so what leadership received is always
+exactly what the office approved.
+
+Why the number is fixed at generation, not at approval: the number is printed in the
+masthead, and the office approves the very file that is delivered. A wave whose briefing is
+generated but never issued leaves a gap in the series; a later version or the English
+edition of the same wave keeps the number.
+
+Status: draft (generated) → approved (by the office) → delivering (the e-mail task has it)
+→ delivered (e-mailed and published in the leadership portal). The generation itself is a
+:class:`~survey_platform.jobs.models.Job` (queued/running/done/failed, progress, error);
+a failed job leaves no Briefing row.
 """
 
 from __future__ import annotations
 
+from typing import Any, Self
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from survey_platform.core.errors import Conflict
+
 
 class BriefingStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    DELIVERING = "delivering", _("Being delivered")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class BriefingLanguage(models.TextChoices):
+    CHINESE = "zh-hans", _("Chinese")
+    ENGLISH = "en", _("English")
+
+
+class IssueNumber(models.Model):
+    """The issue number of a wave's briefings (one per wave, unique, sequential)."""
+
+    number = models.PositiveIntegerField(_("issue number"), unique=True)
+    wave = models.OneToOneField(
+        "fieldwork.Wave", verbose_name=_("wave"), on_delete=models.PROTECT, related_name="issue"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("issue number")
+        verbose_name_plural = _("issue numbers")
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.wave.code}"
 
 
 class BriefingQuerySet(models.QuerySet):
-    def delivered(self) -> BriefingQuerySet:
-        """What leadership may see: finished, approved and delivered issues only."""
-        return self.filter(status=BriefingStatus.DONE, delivered_at__isnull=False)
+    def delivered(self) -> Self:
+        """What leadership may see: delivered issues only."""
+        return self.filter(status=BriefingStatus.DELIVERED, delivered_at__isnull=False)
+
+
+#: Fields that make up the generated document: fixed once the row exists.
+DOCUMENT_FIELDS = (
+    "number",
+    "wave_id",
+    "previous_wave_id",
+    "version",
+    "language",
+    "title",
+    "pdf",
+    "content_hash",
+    "page_count",
+    "summary",
+    "job_id",
+)
 
 
 class Briefing(models.Model):
-    number = models.PositiveIntegerField(_("issue number"), unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    language = models.CharField(_("language"), max_length=10, default="zh-hans")
-    status = models.CharField(
-        _("status"), max_length=10, choices=BriefingStatus.choices, default=BriefingStatus.QUEUED
+    number = models.PositiveIntegerField(_("issue number"), db_index=True)
+    wave = models.ForeignKey(
+        "fieldwork.Wave", verbose_name=_("wave"), on_delete=models.PROTECT, related_name="+"
     )
-    pdf = models.FileField(_("PDF"), upload_to="briefings/", blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    previous_wave = models.ForeignKey(
+        "fieldwork.Wave",
+        verbose_name=_("compared with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    language = models.CharField(
+        _("language"), max_length=10, choices=BriefingLanguage.choices, default="zh-hans"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BriefingStatus.choices, default=BriefingStatus.DRAFT
+    )
+    pdf = models.FileField(_("PDF"), upload_to="briefings/%Y/")
+    content_hash = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    page_count = models.PositiveSmallIntegerField(_("pages"), default=0)
+    #: Headline figures for the leadership portal (top grievances and their trend), so the
+    #: portal never reruns the analysis: {"top": [{"code", "label", "share", "series"}]}.
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    job = models.ForeignKey(
+        "jobs.Job",
+        verbose_name=_("generated by job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("generated"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("generated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery_error = models.TextField(_("delivery error"), blank=True)
 
     objects = BriefingQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-number"]
+        ordering = ["-number", "language", "-version"]
         verbose_name = _("briefing")
         verbose_name_plural = _("briefings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "language", "version"], name="briefing_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["number", "language", "version"], name="briefing_unique_number_version"
+            ),
+        ]
 
     def __str__(self) -> str:
         return _("Issue %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        frozen: dict[str, str] | None = getattr(self, "_document", None)
+        if self.pk is not None and frozen:
+            now = self._document_values()
+            if any(name in now and now[name] != value for name, value in frozen.items()):
+                raise Conflict(
+                    _("A generated briefing cannot be changed; generate a new version instead.")
+                )
+        super().save(*args, **kwargs)
+        self._document = self._document_values()
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
+        row = super().from_db(db, field_names, values, *args, **kwargs)
+        row._document = row._document_values()
+        return row
+
+    def _document_values(self) -> dict[str, str]:
+        # Only the fields loaded (a deferred field is compared once it has been read).
+        return {name: str(self.__dict__[name]) for name in DOCUMENT_FIELDS if name in self.__dict__}
+
+    @property
+    def is_delivered(self) -> bool:
+        return self.status == BriefingStatus.DELIVERED
+
+    @property
+    def download_name(self) -> str:
+        if self.language == BriefingLanguage.CHINESE:
+            return f"科技工作者状况调查简报第{self.number}期-{self.wave.code}-v{self.version}.pdf"
+        return f"briefing-no{self.number}-{self.wave.code}-v{self.version}-en.pdf"
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]

@@ -66,3 +66,16 @@ def test_demo_loads_standard_questionnaires_published(db):
     assert all(v.is_published and len(v.checksum) == 64 for v in versions)
     call_command("seed_demo", stdout=io.StringIO())
     assert InstrumentVersion.objects.count() == 2
+
+
+def test_demo_issues_one_delivered_briefing_once(db, mailoutbox):
+    from reports.models import Briefing, BriefingStatus
+    from reports.selectors import briefings_for_leadership
+
+    call_command("seed_demo", stdout=io.StringIO())
+    (briefing,) = Briefing.objects.all()
+    assert briefing.status == BriefingStatus.DELIVERED and briefing.number == 1
+    assert briefing.content_hash and briefing.page_count >= 6
+    assert briefings_for_leadership() == [briefing]
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Briefing.objects.count() == 1

@@ -155,7 +155,7 @@ def test_api_is_office_only(request, user_fixture, draft):
 def test_api_anonymous_refused(draft):
     from django.test import Client
 
-    assert Client().get("/api/v1/instrument-versions/").status_code == 403
+    assert Client().get("/api/v1/instrument-versions/").status_code == 401
 
 
 def test_xlsform_import_through_api(office, instrument, draft):

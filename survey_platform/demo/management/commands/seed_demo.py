@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from survey_platform.demo.briefings import seed_briefing
 from survey_platform.demo.fieldwork import DEMO_WAVE, demo_invitation, seed_waves
 from survey_platform.demo.network import DEMO_USERS, seed_network
 from survey_platform.fieldwork.models import Wave
@@ -28,10 +29,11 @@ class Command(BaseCommand):
         created = seed_network()
         office = get_user_model().objects.get(username="office")
         created |= seed_waves(office)
+        created["briefings"] = seed_briefing(office, base)
         # The first line is a summary (scripts/serve.sh leaves it out of its banner).
         self.stdout.write(
             "Demo data: {stations} stations, {margins} margins, {users} users, "
-            "{instruments} questionnaires, {waves} waves created "
+            "{instruments} questionnaires, {waves} waves, {briefings} briefings created "
             "(existing rows are left as they are).".format(**created)
         )
         self.stdout.write("Demo logins (user / password):")

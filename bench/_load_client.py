@@ -1,0 +1,283 @@
+"""Virtual respondents for bench/load.py: a browser's flow through the respondent form.
+
+One respondent: ``GET /a/<code>/`` (302 to the current page), ``GET`` the page (the CSRF
+cookie, the masked token and the signed ``form_state`` come with it), then for every page
+a ``POST`` of the page's answers with ``action=next`` and the ``GET`` of the page the
+server redirects to, and on the last page the ``POST`` with ``action=submit`` and the
+client's own ``submission_id`` (302 to /thanks/). Failed requests — a refused or cut
+connection, a 5xx — are repeated with exponential backoff, the same fields and the same
+submission id; a repeated submit answered with 409 "already submitted" means an earlier
+attempt was stored, so it counts as acknowledged.
+
+:func:`complete` takes any :class:`Transport`, so the smoke test drives the same code
+through Django's test client. No Django import here: client processes stay light.
+"""
+
+from __future__ import annotations
+
+import http.client
+import random
+import re
+import resource
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from bench._load_plan import Fields, RespondentPlan
+
+RETRY_STATUSES = frozenset({500, 502, 503, 504})
+MAX_ATTEMPTS = 10
+BACKOFF_FIRST = 0.05
+BACKOFF_MAX = 2.0
+_INPUT = r'name="{name}" value="([^"]*)"'
+_PAGE = re.compile(r"/a/[^/]+/([^/]+)/$")
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    location: str
+    body: str
+
+
+class TransportError(Exception):
+    """The request got no HTTP answer (connection refused, reset, timed out)."""
+
+
+class Transport(Protocol):
+    def request(self, method: str, path: str, fields: Fields | None = None) -> Reply: ...
+
+
+class HttpTransport:
+    """One keep-alive connection (reopened when the server closes it) and a cookie jar."""
+
+    def __init__(self, port: int, timeout: float = 30.0) -> None:
+        self.port = port
+        self.timeout = timeout
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, fields: Fields | None = None) -> Reply:
+        headers = {"Accept-Language": "zh-hans"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urlencode(fields).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(header)
+            self.cookies.update({name: morsel.value for name, morsel in jar.items()})
+        if response.will_close:
+            self.close()
+        return Reply(response.status, response.getheader("Location", ""), data.decode())
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+@dataclass
+class Tally:
+    """What one respondent's requests did: (kind, start, seconds, retries) per request."""
+
+    records: list[tuple[str, float, float, int]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    retries: int = 0
+    #: Stopped at the run's deadline before submitting (not an error).
+    unfinished: bool = False
+
+
+class RequestFailed(Exception):
+    """A request failed for good: unexpected status, or no success after MAX_ATTEMPTS."""
+
+
+class OutOfTime(Exception):
+    """The run's deadline passed before this respondent submitted."""
+
+
+def complete(
+    transport: Transport,
+    plan: RespondentPlan,
+    *,
+    tally: Tally,
+    think: Callable[[], None] = lambda: None,
+    on_submitted: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+    deadline: float = float("inf"),
+) -> bool:
+    """Answer and submit the whole questionnaire. True when the submit was acknowledged;
+    False after a request failed for good (the failure is in ``tally.errors``) or when
+    ``deadline`` (time.monotonic) passed before the next page save (``tally.unfinished``)."""
+    try:
+        page = _call(transport, tally, "start", "GET", f"/a/{plan.token}/", expect=302, sleep=sleep)
+        path = page.location
+        form = _call(transport, tally, "page", "GET", path, expect=200, sleep=sleep)
+        for _step in range(len(plan.pages) + 1):
+            think()
+            if time.monotonic() > deadline:
+                raise OutOfTime()
+            code = _page_code(path)
+            submit = 'name="action" value="submit"' in form.body
+            fields = page_post(plan, code, form.body, "submit" if submit else "next")
+            kind = "submit" if submit else "save"
+            moved = _call(transport, tally, kind, "POST", path, fields, expect=302, sleep=sleep)
+            if submit:
+                on_submitted()
+                return True
+            path = moved.location
+            form = _call(transport, tally, "page", "GET", path, expect=200, sleep=sleep)
+        raise RequestFailed(f"no submit button after {len(plan.pages)} pages")
+    except RequestFailed as exc:
+        tally.errors.append(str(exc))
+        return False
+    except OutOfTime:
+        tally.unfinished = True
+        return False
+
+
+def page_post(plan: RespondentPlan, page: str, html: str, action: str) -> Fields:
+    """The body a browser posts for ``page``: the answers plus the form's hidden fields,
+    with the client's own submission id (stable across retries)."""
+    if page not in plan.pages:
+        raise RequestFailed(f"the server showed page {page!r}, unknown to the plan")
+    return [
+        ("csrfmiddlewaretoken", _hidden(html, "csrfmiddlewaretoken")),
+        ("form_state", _hidden(html, "form_state")),
+        ("submission_id", plan.submission_id),
+        ("action", action),
+        *plan.pages[page],
+    ]
+
+
+def _hidden(html: str, name: str) -> str:
+    found = re.search(_INPUT.format(name=name), html)
+    if found is None:
+        raise RequestFailed(f"no {name} in the page")
+    return found.group(1)
+
+
+def _page_code(path: str) -> str:
+    found = _PAGE.search(path)
+    if found is None:
+        raise RequestFailed(f"unexpected redirect to {path!r}")
+    return found.group(1)
+
+
+def _call(
+    transport: Transport,
+    tally: Tally,
+    kind: str,
+    method: str,
+    path: str,
+    fields: Fields | None = None,
+    *,
+    expect: int,
+    sleep: Callable[[float], None],
+) -> Reply:
+    start = time.monotonic()
+    problem = ""
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:
+            tally.retries += 1
+            sleep(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (attempt - 1)) * random.uniform(0.5, 1))
+        try:
+            reply = transport.request(method, path, fields)
+        except TransportError as exc:
+            problem = str(exc)
+            continue
+        if reply.status in RETRY_STATUSES:
+            problem = f"HTTP {reply.status}"
+            continue
+        if reply.status == 409 and kind == "submit" and attempt:
+            # "Already submitted" to a repeated submit: an earlier attempt was stored.
+            reply = Reply(302, "/thanks/", reply.body)
+        if reply.status != expect:
+            raise RequestFailed(f"{method} {kind}: HTTP {reply.status} (expected {expect})")
+        tally.records.append((kind, start, time.monotonic() - start, attempt))
+        return reply
+    raise RequestFailed(f"{method} {kind}: gave up after {MAX_ATTEMPTS} attempts ({problem})")
+
+
+# --- a client process: many respondents on threads ---------------------------------------
+
+
+def run_respondents(
+    port: int,
+    plans: list[RespondentPlan],
+    *,
+    think: float,
+    ramp: float,
+    seed: int,
+    submitted: Any = None,
+    start_at: float = 0.0,
+    deadline: float = float("inf"),
+) -> dict[str, Any]:
+    """Run ``plans`` concurrently (a thread each) in this process. Each respondent starts
+    at a random moment within ``ramp`` seconds after ``start_at`` (time.monotonic) and
+    waits ``think`` seconds (±50%, random) before each page save. ``submitted``: a shared
+    counter (multiprocessing.Value) of acknowledged submits, for the fault injector."""
+    rng = random.Random(seed)
+    results: list[dict[str, Any]] = [{} for _ in plans]
+
+    def on_submitted() -> None:
+        if submitted is not None:
+            with submitted.get_lock():
+                submitted.value += 1
+
+    def one(index: int, plan: RespondentPlan, offset: float, pace: random.Random) -> None:
+        delay = start_at + offset - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        transport = HttpTransport(port)
+        tally = Tally()
+        ok = complete(
+            transport,
+            plan,
+            tally=tally,
+            think=lambda: time.sleep(think * pace.uniform(0.5, 1.5)) if think else None,
+            on_submitted=on_submitted,
+            deadline=deadline,
+        )
+        transport.close()
+        results[index] = {
+            "token": plan.token,
+            "station": plan.station,
+            "submission_id": plan.submission_id,
+            "checksum": plan.checksum,
+            "acknowledged": ok,
+            "records": tally.records,
+            "errors": tally.errors,
+            "retries": tally.retries,
+            "unfinished": tally.unfinished,
+        }
+
+    threads = [
+        threading.Thread(
+            target=one,
+            args=(i, plan, rng.uniform(0, ramp), random.Random(rng.getrandbits(32))),
+            daemon=True,
+        )
+        for i, plan in enumerate(plans)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"outcomes": results, "cpu": usage.ru_utime + usage.ru_stime}

@@ -1,0 +1,118 @@
+"""Where the server's time goes in a respondent's page save (companion of bench/load.py).
+
+Same throwaway PostgreSQL cluster, settings and wave as the load test, but the requests
+go through django.test.Client in this one process — no HTTP, no gunicorn, no concurrency
+— under cProfile. Prints the mean wall and CPU time per request kind (page view GET,
+page save POST, submit POST) and the functions with the most cumulative time.
+
+    .venv/bin/python -m bench._load_profile [--respondents 60] [--top 45] [--sort cumtime]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import secrets
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import _load_setup as setup  # noqa: E402
+from bench._load_client import Reply, Tally, complete  # noqa: E402
+from bench._load_cluster import PostgresCluster, Processes  # noqa: E402
+from bench._load_plan import build_plans  # noqa: E402
+
+
+class TimedTransport:
+    """django.test.Client behind the bench client's Transport, timing each request."""
+
+    def __init__(self, client: Any, times: dict[str, list[tuple[float, float]]]) -> None:
+        from http.cookies import SimpleCookie
+
+        client.cookies = SimpleCookie()  # a new browser; the handler (middleware) is kept
+        self.client = client
+        self.times = times
+
+    def request(self, method: str, path: str, fields=None) -> Reply:
+        wall, cpu = time.perf_counter(), time.process_time()
+        if fields is None:
+            reply = self.client.get(path)
+            kind = "GET start" if path.count("/") == 3 else "GET page"
+        else:
+            action = dict(fields)["action"]
+            reply = self.client.generic(
+                "POST", path, urlencode(fields), content_type="application/x-www-form-urlencoded"
+            )
+            kind = f"POST {action}"
+        self.times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
+        return Reply(reply.status_code, reply.get("Location", ""), reply.content.decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--respondents", type=int, default=60)
+    parser.add_argument("--top", type=int, default=45)
+    parser.add_argument("--sort", default="cumtime")
+    parser.add_argument("--no-profile", action="store_true", help="timings only")
+    args = parser.parse_args()
+    with Processes() as procs:
+        began = time.perf_counter()
+        procs.postgres = PostgresCluster(procs.folder)
+        procs.postgres.start()
+        print(f"# initdb + start: {time.perf_counter() - began:.1f} s")
+        env = setup.server_environment(procs.folder, procs.postgres.url, secrets.token_urlsafe(50))
+        setup.django_setup(env)
+        from django.test.utils import setup_test_environment
+
+        from instruments.standard import load_standard
+
+        setup_test_environment()  # the test client needs it; not ALLOWED_HOSTS changes
+        from django.conf import settings
+
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        step = time.perf_counter()
+        setup.migrate()
+        print(f"# migrate: {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
+        setup.collect_static()
+        print(f"# collectstatic: {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
+        office, version, stations = setup.office_and_stations()
+        _wave, tokens = setup.open_wave(office, version, stations, "PROFILE", args.respondents)
+        print(f"# wave and codes: {time.perf_counter() - step:.1f} s")
+        step = time.perf_counter()
+        plans = build_plans(load_standard(), tokens, seed=7)
+        print(f"# plans: {time.perf_counter() - step:.1f} s")
+        times: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        # Warm up (imports, template loading, first connection) outside the profile.
+        from django.test import Client
+
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        complete(TimedTransport(client, defaultdict(list)), plans[0], tally=Tally())
+        profiler = cProfile.Profile()
+        for plan in plans[1:]:
+            tally = Tally()
+            if not args.no_profile:
+                profiler.enable()
+            ok = complete(TimedTransport(client, times), plan, tally=tally)
+            profiler.disable()
+            if not ok:
+                raise SystemExit(f"respondent failed: {tally.errors}")
+        print(f"# {len(plans) - 1} respondents; mean per request (wall / CPU of this process):")
+        for kind, values in sorted(times.items()):
+            wall = sum(v[0] for v in values) / len(values) * 1000
+            cpu = sum(v[1] for v in values) / len(values) * 1000
+            print(f"#   {kind:<12} n={len(values):<5} {wall:7.1f} ms wall {cpu:7.1f} ms CPU")
+        if not args.no_profile:
+            pstats.Stats(profiler).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

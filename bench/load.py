@@ -1,0 +1,359 @@
+"""Load and fault test of the respondent form through the real HTTP stack.
+
+Starts a throwaway PostgreSQL cluster and gunicorn (the scaled production profile over
+plain HTTP on loopback), opens a wave of the standard questionnaire with quotas for five
+stations and one answer code per virtual respondent, then lets N virtual respondents
+(default 200; threads in separate client processes, so the client's GIL does not cap the
+server) answer page by page as a browser does — GET the page, POST its answers, follow
+the redirect — and submit with their own submission id; see bench/_load_client.py.
+
+Each respondent waits a random think time (uniform, mean N / --rate seconds) before each
+page save, so the offered load is about --rate page saves per second while the server
+keeps up (--rate 0: no think time, as fast as the server answers). Prints
+
+    BENCH load_page_saves_per_s <x> /s    sustained rate: middle 80% of the saves
+    BENCH load_p99_ms <x> ms              p99 latency of a page-save POST (incl. submit)
+    BENCH load_errors <n> count           requests that failed for good
+    BENCH load_lost <n> count             acknowledged submits not stored intact
+    BENCH load_duplicated <n> count       complete responses stored more than once
+
+after checking in the database that every acknowledged submission is stored exactly
+once with the answers the client sent (checksum) and that StationQuota.completes equals
+the complete responses of each station. A second wave is then answered while one
+gunicorn worker is killed (SIGKILL) and PostgreSQL restarted (pg_ctl restart -m fast);
+clients retry with the same submission id. Prints load_fault_lost, load_fault_duplicated,
+load_fault_errors and load_fault_retries. Exits 1 when anything was lost or duplicated or
+a quota is wrong. Every process and the temporary folder are removed on exit.
+
+    .venv/bin/python bench/load.py [--respondents 200] [--workers 4] [--no-faults]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import secrets
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import _load_setup as setup  # noqa: E402
+from bench._load_client import run_respondents  # noqa: E402
+from bench._load_cluster import (  # noqa: E402
+    Gunicorn,
+    PostgresCluster,
+    Processes,
+    tree_cpu_seconds,
+)
+from bench._load_plan import RespondentPlan, build_plans, standard_documents  # noqa: E402
+
+SEED = 20261
+START_MARGIN = 2.0  # seconds for the client processes to start before the first request
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--respondents", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument("--rate", type=float, default=300.0, help="offered page saves/s")
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=70.0,
+        help="per run; respondents still answering "
+        "then stop (reported as unfinished, not as errors)",
+    )
+    parser.add_argument("--no-faults", action="store_true", help="skip the fault run")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    if not 1 <= args.respondents <= 2000:
+        parser.error("--respondents must be between 1 and 2000")
+    if not 1 <= args.workers <= 16 or not 1 <= args.clients <= 8:
+        parser.error("--workers must be 1..16 and --clients 1..8")
+    return args
+
+
+@dataclass
+class RunResult:
+    outcomes: list[dict[str, Any]]
+    seconds: float
+    faults: list[str]
+    cpu: dict[str, float]
+
+
+def run_wave(
+    servers: Processes,
+    plans: list[RespondentPlan],
+    args: argparse.Namespace,
+    *,
+    ramp: float,
+    injector: Any = None,
+) -> RunResult:
+    """The respondents in ``args.clients`` processes; ``injector(submitted)`` is polled
+    while they run and returns a description of each fault it caused."""
+    assert servers.gunicorn is not None and servers.postgres is not None
+    ctx = multiprocessing.get_context("spawn")
+    submitted = ctx.Value("i", 0)
+    queue = ctx.Queue()
+    think = len(plans) / args.rate if args.rate > 0 else 0.0
+    start_at = time.monotonic() + START_MARGIN
+    timing = (think, ramp, start_at, start_at + args.max_seconds)
+    shares = [plans[i :: args.clients] for i in range(args.clients)]
+    procs = [
+        ctx.Process(
+            target=_client_main,
+            args=(queue, servers.gunicorn.port, share, timing, args.seed + i, submitted),
+            daemon=True,
+        )
+        for i, share in enumerate(shares)
+        if share
+    ]
+    for proc in procs:
+        proc.start()
+    outcomes: list[dict[str, Any]] = []
+    faults: list[str] = []
+    cpu = {"clients": 0.0}
+    before = server_cpu(servers)
+    try:
+        pending = len(procs)
+        while pending:
+            if injector is not None:
+                faults.extend(injector(submitted.value))
+            try:
+                done = queue.get(timeout=0.05)
+            except Exception:  # queue.Empty; a dead client shows up in the join below
+                if not any(p.is_alive() for p in procs) and queue.empty():
+                    break
+                continue
+            outcomes.extend(done["outcomes"])
+            cpu["clients"] += done["cpu"]
+            pending -= 1
+        for proc in procs:
+            proc.join(timeout=10)
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+    seconds = time.monotonic() - start_at
+    after = server_cpu(servers)
+    cpu.update({name: after[name] - before[name] for name in after})
+    return RunResult(outcomes, seconds, faults, cpu)
+
+
+def server_cpu(servers: Processes) -> dict[str, float]:
+    assert servers.gunicorn is not None and servers.gunicorn.proc is not None
+    assert servers.postgres is not None
+    return {
+        "gunicorn": tree_cpu_seconds(servers.gunicorn.proc.pid),
+        "postgres": tree_cpu_seconds(servers.postgres.pid()),
+    }
+
+
+def _client_main(
+    queue: Any, port: int, plans: list[RespondentPlan], timing: tuple[float, ...], *rest: Any
+) -> None:
+    think, ramp, start_at, deadline = timing
+    seed, submitted = rest
+    queue.put(
+        run_respondents(
+            port,
+            plans,
+            think=think,
+            ramp=ramp,
+            seed=seed,
+            submitted=submitted,
+            start_at=start_at,
+            deadline=deadline,
+        )
+    )
+
+
+class FaultInjector:
+    """kill -9 of a gunicorn worker once a quarter of the respondents have submitted, a
+    PostgreSQL restart once half have."""
+
+    def __init__(self, gunicorn: Gunicorn, postgres: PostgresCluster, respondents: int) -> None:
+        self.gunicorn = gunicorn
+        self.postgres = postgres
+        self.kill_at = max(1, respondents // 4)
+        self.restart_at = max(2, respondents // 2)
+        self.killed = self.restarted = False
+        self.t0 = time.monotonic()
+
+    def __call__(self, submitted: int) -> list[str]:
+        done = []
+        if not self.killed and submitted >= self.kill_at:
+            self.killed = True
+            pid = self.gunicorn.kill_worker()
+            done.append(f"kill -9 gunicorn worker {pid} after {submitted} submits")
+        if not self.restarted and submitted >= self.restart_at:
+            self.restarted = True
+            seconds = self.postgres.restart()
+            done.append(f"pg_ctl restart -m fast after {submitted} submits (took {seconds:.1f} s)")
+        return done
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+@dataclass(frozen=True)
+class Figures:
+    saves: int
+    sustained_per_s: float
+    overall_per_s: float
+    requests_per_s: float
+    save_ms: dict[str, float]
+    page_ms: dict[str, float]
+    errors: int
+    retries: int
+    unfinished: int
+    error_samples: list[str]
+
+
+def figures(outcomes: list[dict[str, Any]]) -> Figures:
+    records = [r for o in outcomes for r in o["records"]]
+    saves = sorted((start + secs, secs) for kind, start, secs, _ in records
+                   if kind in ("save", "submit"))  # fmt: skip
+    pages = [secs for kind, _start, secs, _ in records if kind == "page"]
+    ends = [end for end, _secs in saves]
+    sustained = overall = 0.0
+    if len(ends) >= 10:
+        lo, hi = ends[len(ends) // 10], ends[len(ends) * 9 // 10]
+        sustained = (len(ends) * 9 // 10 - len(ends) // 10) / max(hi - lo, 1e-9)
+    if len(ends) >= 2:
+        overall = len(ends) / max(ends[-1] - min(s for k, s, *_ in records), 1e-9)
+    span = max(s + d for _k, s, d, _a in records) - min(s for _k, s, *_ in records)
+
+    def summary(values: list[float]) -> dict[str, float]:
+        return {f"p{q}": percentile(values, q) * 1000 for q in (50, 95, 99)} | {
+            "max": max(values, default=float("nan")) * 1000
+        }
+
+    errors = [e for o in outcomes for e in o["errors"]]
+    return Figures(
+        saves=len(saves),
+        sustained_per_s=sustained,
+        overall_per_s=overall,
+        requests_per_s=len(records) / max(span, 1e-9),
+        save_ms=summary([secs for _end, secs in saves]),
+        page_ms=summary(pages),
+        errors=len(errors),
+        retries=sum(o["retries"] for o in outcomes),
+        unfinished=sum(1 for o in outcomes if o["unfinished"]),
+        error_samples=errors[:5],
+    )
+
+
+def _ms(stats: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.0f}" for k, v in stats.items()) + " ms"
+
+
+def report(prefix: str, result: RunResult, fig: Figures, verdict: setup.Verdict) -> None:
+    print(f"# {prefix}: {len(result.outcomes)} respondents ({fig.unfinished} unfinished at the "
+          f"deadline), {fig.saves} page saves in {result.seconds:.1f} s; {fig.overall_per_s:.0f} "
+          f"saves/s over the whole run, {fig.requests_per_s:.0f} HTTP requests/s, "
+          f"{fig.retries} retries")  # fmt: skip
+    print(f"#   page save (POST): {_ms(fig.save_ms)}; page view (GET): {_ms(fig.page_ms)}")
+    per_save = {k: v / max(fig.saves, 1) * 1000 for k, v in result.cpu.items()}
+    busy = sum(result.cpu.values()) / max(result.seconds, 1e-9)
+    print(
+        "#   CPU per page save (with its page view): "
+        + ", ".join(f"{k} {v:.1f} ms" for k, v in per_save.items())
+        + f"; these processes kept {busy:.2f} of the {os.cpu_count()} cores busy"
+    )
+    for fault in result.faults:
+        print(f"#   fault: {fault}")
+    for sample in fig.error_samples:
+        print(f"#   error: {sample}")
+    print(f"#   acknowledged {verdict.acknowledged}, stored complete {verdict.stored_complete}, "
+          f"stored but not acknowledged {verdict.unacknowledged_stored}, answers differing "
+          f"{verdict.corrupt}, quota mismatches {verdict.quota_mismatches}, answer-code "
+          f"state mismatches {verdict.invitation_mismatches}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    began = time.monotonic()
+    with Processes(keep=args.keep) as procs:
+        procs.postgres = PostgresCluster(procs.folder)
+        procs.postgres.start()
+        env = setup.server_environment(procs.folder, procs.postgres.url, secrets.token_urlsafe(50))
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+            # Simulating and repairing the answers takes seconds: overlap it with migrate.
+            docs = pool.submit(standard_documents, args.respondents, args.seed, setup.STATIONS)
+            setup.django_setup(env)
+            setup.migrate()
+            setup.collect_static()
+            office, version, stations = setup.office_and_stations()
+            waves = [
+                setup.open_wave(office, version, stations, f"LOAD-{run}", args.respondents)
+                for run in range(1 if args.no_faults else 2)
+            ]
+            documents = docs.result()
+        from django.db import connections
+
+        from instruments.standard import load_standard
+
+        connections.close_all()
+        plans = [
+            build_plans(load_standard(), tokens, seed=args.seed + run, documents=documents)
+            for run, (_wave, tokens) in enumerate(waves)
+        ]
+        procs.gunicorn = Gunicorn(procs.folder, env, args.workers, args.worker_class, args.threads)
+        procs.gunicorn.start()
+        print(f"# setup {time.monotonic() - began:.1f} s; gunicorn {args.workers} "
+              f"{args.worker_class} workers x {args.threads} threads, {args.clients} client "
+              f"processes, offered {args.rate:.0f} page saves/s")  # fmt: skip
+
+        think = args.respondents / args.rate if args.rate > 0 else 0.0
+        result = run_wave(procs, plans[0], args, ramp=max(think, 0.5))
+        fig = figures(result.outcomes)
+        verdict = setup.verify(waves[0][0], result.outcomes)
+        report("load", result, fig, verdict)
+        print(f"BENCH load_page_saves_per_s {fig.sustained_per_s:.1f} /s")
+        print(f"BENCH load_p99_ms {fig.save_ms['p99']:.0f} ms")
+        print(f"BENCH load_errors {fig.errors} count")
+        print(f"BENCH load_lost {verdict.lost} count")
+        print(f"BENCH load_duplicated {verdict.duplicated} count")
+        verdicts = [verdict]
+
+        if not args.no_faults:
+            injector = FaultInjector(procs.gunicorn, procs.postgres, args.respondents)
+            # Arrivals spread over several seconds, so submits go on while the faults hit.
+            result = run_wave(procs, plans[1], args, ramp=max(8.0, think), injector=injector)
+            fig = figures(result.outcomes)
+            verdict = setup.verify(waves[1][0], result.outcomes)
+            report("faults", result, fig, verdict)
+            if len(result.faults) < 2:
+                print("#   WARNING: not every fault was injected (too few submits)")
+            print(f"BENCH load_fault_lost {verdict.lost} count")
+            print(f"BENCH load_fault_duplicated {verdict.duplicated} count")
+            print(f"BENCH load_fault_errors {fig.errors} count")
+            print(f"BENCH load_fault_retries {fig.retries} count")
+            verdicts.append(verdict)
+    print(f"# total {time.monotonic() - began:.1f} s")
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
