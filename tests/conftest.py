@@ -139,3 +139,34 @@ def _private_var_dir(request, tmp_path):
     settings = request.getfixturevalue("settings")
     settings.VAR_DIR = tmp_path / "var"
     yield
+
+
+@pytest.fixture(autouse=True)
+def _requests_do_not_leak_language(request):
+    """A test-client request activates the request's language (LocaleMiddleware) and
+    leaves it active in the thread; put back what the test had, so code run after a
+    request (services, jobs) speaks the language the test chose."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+    from django.utils import translation
+
+    saved: list[str | None] = []
+
+    def started(**kwargs):
+        saved.append(translation.get_language())
+
+    def finished(**kwargs):
+        if saved:
+            language = saved.pop()
+            if language:
+                translation.activate(language)
+            else:
+                translation.deactivate_all()
+
+    request_started.connect(started, dispatch_uid="tests-language-started")
+    request_finished.connect(finished, dispatch_uid="tests-language-finished")
+    yield
+    request_started.disconnect(dispatch_uid="tests-language-started")
+    request_finished.disconnect(dispatch_uid="tests-language-finished")

@@ -338,30 +338,35 @@ def _intensity(
 
 
 def _domain_vs_rest(design: Design, y: np.ndarray, fac: Factor) -> tuple[np.ndarray, ...]:
-    """Per level: domain mean, rest mean, difference, its SE, n domain, n rest, df."""
+    """Per level: domain mean, rest mean, difference, its SE, n domain, n rest, df.
+
+    Vectorised over levels: the influence of a respondent on "level minus the rest" is
+    ``w (y - p_rest) / w_rest`` with a minus sign for every level but their own, where it
+    is ``w (y - p_level) / w_level``."""
     grouped = fac.codes >= 0
     two = design.subset(grouped)
     w = two.weights
     valid = ~np.isnan(y) & grouped & (w > 0)
-    yz = np.where(valid, y, 0.0)
     n_lv = fac.n_levels
+    rows = np.flatnonzero(valid)
+    code, wv = fac.codes[rows], w[rows]
+    yv = y[rows]
+    wy = wv * yv
+    n_d = np.bincount(code, minlength=n_lv).astype(np.int64)
+    n_r = rows.size - n_d
+    wd = np.bincount(code, weights=wv, minlength=n_lv)
+    wr = float(wv.sum()) - wd
+    sd = np.bincount(code, weights=wy, minlength=n_lv)
+    ok = (wd > 0) & (wr > 0)
+    wd_safe, wr_safe = np.where(ok, wd, 1.0), np.where(ok, wr, 1.0)
+    p_d = np.where(ok, sd / wd_safe, np.nan)
+    p_r = np.where(ok, (float(wy.sum()) - sd) / wr_safe, np.nan)
+    p_d0, p_r0 = np.where(ok, p_d, 0.0), np.where(ok, p_r, 0.0)
+    part = -(wv[:, None] * (yv[:, None] - p_r0[None, :])) / wr_safe[None, :]
+    part[np.arange(rows.size), code] = wv * (yv - p_d0[code]) / wd_safe[code]
+    part[:, ~ok] = 0.0
     infl = np.zeros((design.n, n_lv))
-    p_d = np.full(n_lv, np.nan)
-    p_r = np.full(n_lv, np.nan)
-    n_d = np.zeros(n_lv, dtype=np.int64)
-    n_r = np.zeros(n_lv, dtype=np.int64)
-    for lv in range(n_lv):
-        in_d = valid & (fac.codes == lv)
-        in_r = valid & (fac.codes != lv)
-        n_d[lv], n_r[lv] = int(in_d.sum()), int(in_r.sum())
-        wd, wr = w[in_d].sum(), w[in_r].sum()
-        if wd <= 0 or wr <= 0:
-            continue
-        p_d[lv] = float(w[in_d] @ yz[in_d]) / wd
-        p_r[lv] = float(w[in_r] @ yz[in_r]) / wr
-        infl[:, lv] = np.where(in_d, w * (yz - p_d[lv]) / wd, 0.0) - np.where(
-            in_r, w * (yz - p_r[lv]) / wr, 0.0
-        )
+    infl[rows] = part
     var = np.diag(two.vcov_from_influence(infl))
     se = np.sqrt(np.maximum(var, 0.0))
     return p_d, p_r, p_d - p_r, se, n_d, n_r, np.full(n_lv, two.degf() - 1)

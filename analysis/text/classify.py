@@ -56,6 +56,10 @@ THRESHOLD = 0.6
 _NONWORD = re.compile(r"[\s\W_]+")
 
 
+#: Distinct clauses remembered (per lexicon / by the segmenter) before starting afresh.
+_CACHE_SIZE = 200_000
+
+
 class Lexicon:
     """Terms and regular expressions per code, matched on normalised text.
 
@@ -100,6 +104,19 @@ class Lexicon:
 
     def __call__(self, clause: str) -> list[tuple[str, str, int]]:
         """``(code, matched text, start)`` of every match in ``clause``."""
+        return list(self._cached(clause))
+
+    def _cached(self, clause: str) -> tuple[tuple[str, str, int], ...]:
+        # Clauses repeat across answers; the matches of one depend on nothing else.
+        cache = self.__dict__.setdefault("_cache", {})
+        found = cache.get(clause)
+        if found is None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            found = cache[clause] = tuple(self._match(clause))
+        return found
+
+    def _match(self, clause: str) -> list[tuple[str, str, int]]:
         spans: list[tuple[int, int, str, tuple[str, ...]]] = []
         if self._terms is not None:
             for m in self._terms.finditer(clause):
@@ -258,8 +275,9 @@ class TextClassifier:
                 analyzer=self._features, binary=True, dtype=np.float64
             )
             counts = self._vectorizer.fit_transform(clauses)
+            self._columns_cache = {}
         else:
-            counts = self._vectorizer.transform(clauses)
+            counts = self._counts(clauses)
         x = (agg @ counts).tocsr()
         if fit:
             df = np.bincount(x.indices, minlength=x.shape[1])
@@ -267,6 +285,28 @@ class TextClassifier:
         assert self._idf is not None
         x = x @ _diag(self._idf)
         return l2(x, norm="l2", copy=False)
+
+    def _counts(self, clauses: list[str]) -> Any:
+        """The fitted vectorizer's binary clause x feature matrix, each distinct clause's
+        columns worked out once (clauses repeat across answers)."""
+        import scipy.sparse as sp
+
+        vocab = self._vectorizer.vocabulary_
+        cache: dict[str, np.ndarray] = self.__dict__.setdefault("_columns_cache", {})
+        if len(cache) >= _CACHE_SIZE:
+            cache.clear()
+        parts = []
+        for clause in clauses:
+            cols = cache.get(clause)
+            if cols is None:
+                found = {vocab[f] for f in self._features(clause) if f in vocab}
+                cols = cache[clause] = np.array(sorted(found), dtype=np.int64)
+            parts.append(cols)
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([len(c) for c in parts], out=indptr[1:])
+        indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        data = np.ones(indices.size, dtype=np.float64)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(parts), len(vocab)))
 
     # ------------------------------------------------------------------ training ----
     def fit(self, texts: Sequence[str], labels: Sequence[Iterable[str]]) -> TextClassifier:
@@ -305,9 +345,25 @@ class TextClassifier:
     def probabilities(
         self, texts: Sequence[str | None]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Model probabilities, lexicon evidence and the blank flags (answers x codes)."""
+        """Model probabilities, lexicon evidence and the blank flags (answers x codes).
+
+        Each distinct text is analysed once: open answers repeat a lot (「无」, 「没有」,
+        「经费不足」), and the result of a text does not depend on the others."""
         if self._coef is None or self._intercept is None:
             raise AnalysisError(gettext_noop("The text classifier has not been trained."))
+        first: dict[str | None, int] = {}
+        inverse = np.fromiter(
+            (first.setdefault(t, len(first)) for t in texts), dtype=np.intp, count=len(texts)
+        )
+        if len(first) == len(texts):
+            return self._probabilities(texts)
+        prob, evidence, blank = self._probabilities(list(first))
+        return prob[inverse], evidence[inverse], blank[inverse]
+
+    def _probabilities(
+        self, texts: Sequence[str | None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        assert self._coef is not None and self._intercept is not None
         analyses, (agg, clauses), evidence = self._prepare(texts)
         blank = np.fromiter((a.blank for a in analyses), dtype=bool, count=len(analyses))
         if clauses:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -72,7 +72,13 @@ def segment(text: str) -> list[str]:
     """All words of a normalised text, punctuation included (jieba, HMM off)."""
     if not text:
         return []
-    return tokenizer().lcut(text, HMM=False)
+    return list(_segment(text))
+
+
+@lru_cache(maxsize=200_000)
+def _segment(text: str) -> tuple[str, ...]:
+    # Clauses repeat across answers (「经费不足」); a text's words depend on nothing else.
+    return tuple(tokenizer().lcut(text, HMM=False))
 
 
 def tokens(text: str) -> list[str]:

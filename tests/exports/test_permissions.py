@@ -144,7 +144,9 @@ def test_the_rules_are_checked_again_when_the_job_runs(
     wave, allowed, office, officer, stations, django_capture_on_commit_callbacks
 ):
     """Queued while allowed, run after the office withdrew it: the job fails, no file."""
-    job = services.export_start(actor=officer, wave=wave, fmt="sav", station=stations[0])
+    job = services.export_start(
+        actor=officer, wave=wave, fmt="sav", station=stations[0], language="en"
+    )  # the job speaks the export's language
     services.wave_set_station_exports(actor=office, wave=wave, allowed=False)
     from survey_platform.jobs.services import job_execute
 
@@ -201,7 +203,9 @@ def test_office_page_refusal_shows_the_translated_error(office, standard_version
     from .conftest import make_wave
 
     empty = make_wave(office, standard_version, stations, code="2026-NONE")
-    response = client_for(office).post(wave_url(empty), {"format": "csv", "language": "zh-hans"})
+    client = client_for(office)
+    client.cookies["django_language"] = "en"
+    response = client.post(wave_url(empty), {"format": "csv", "language": "zh-hans"})
     assert response.status_code == 409
     assert "no complete responses to export" in response.content.decode()
     assert nothing_created()
@@ -238,6 +242,7 @@ def test_station_page_when_allowed(
 
 def test_station_page_when_not_allowed(wave, officer, stations):
     client = client_for(officer)
+    client.cookies["django_language"] = "en"
     url = station_url(wave, stations[0])
     page = client.get(url)
     assert page.status_code == 200

@@ -174,6 +174,7 @@ def test_office_pages(open_wave, office, django_capture_on_commit_callbacks, set
     inline = client.get(reverse("reports:pdf", args=[b.pk]) + "?inline=1")
     assert inline["X-Frame-Options"] == "SAMEORIGIN" and "inline" in inline["Content-Disposition"]
     client.post(reverse("reports:approve", args=[b.pk]))
+    client.cookies["django_language"] = "en"
     bad = client.post(reverse("reports:deliver", args=[b.pk]), {"recipients": "not-an-address"})
     assert bad.status_code == 200 and b"Not an e-mail address" in bad.content
     with django_capture_on_commit_callbacks(execute=True):
