@@ -63,10 +63,19 @@ def patterns(resolver=None, prefix: str = "", ns: str = ""):
 
 
 @pytest.fixture
-def world(office, officer_a, officer_b, station_a, station_b, open_wave, invitation, leader):
+def world(
+    office,
+    officer_a,
+    officer_b,
+    station_a,
+    station_b,
+    open_wave,
+    invitation,
+    leader,
+    django_capture_on_commit_callbacks,
+):
     from django.contrib.auth import get_user_model
 
-    from reports.models import Briefing
     from survey_platform.fieldwork import invitations as inv_services
     from survey_platform.jobs.models import Job, JobStatus
     from survey_platform.network.models import StationMembership
@@ -77,7 +86,25 @@ def world(office, officer_a, officer_b, station_a, station_b, open_wave, invitat
     job = Job.objects.create(
         kind="export", station=station_a, wave=open_wave, status=JobStatus.DONE
     )
-    briefing = Briefing.objects.order_by("pk").first()
+    from reports import services as briefing_services
+
+    briefing = briefing_services.briefing_record(
+        job=None,
+        wave=open_wave,
+        language="zh-hans",
+        number=briefing_services.issue_number_for(open_wave),
+        title="测试简报",
+        pdf=b"%PDF-1.4 walk test",
+        pages=1,
+        summary={},
+    )
+    briefing_services.briefing_approve(briefing=briefing, actor=office)
+    with django_capture_on_commit_callbacks(execute=True):
+        briefing_services.briefing_deliver(
+            briefing=briefing, actor=office, recipients=["l@example.cn"], base_url="http://t/"
+        )
+    briefing.refresh_from_db()
+    assert briefing.status == "delivered"
     version = open_wave.instrument_version
     page = version.definition["groups"][0]["code"]
     norole = get_user_model().objects.create_user("norole", password="x-Password-123")
@@ -101,7 +128,7 @@ def world(office, officer_a, officer_b, station_a, station_b, open_wave, invitat
             "action": "close",
             "pk:fieldwork": quota_a.pk,
             "pk:exports": quota_a.pk,
-            "pk:reports": briefing.pk if briefing else 999_999,
+            "pk:reports": briefing.pk,
             "pk:reports:station-report": quota_a.pk,
             "public_id": job.public_id,
             "key": invitation.token,
