@@ -92,7 +92,7 @@ def check_seed_demo_twice_changes_nothing(demo):
     assert state() == before
     link = [line for line in demo.splitlines() if "/a/" in line]
     assert link and link[0] in out.getvalue()
-    assert "0 waves created" in out.getvalue()
+    assert "0 waves, 0 briefings created" in out.getvalue()
 
 
 def check_levels_anchored_on_national_findings():
