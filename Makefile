@@ -53,7 +53,7 @@ lint: $(STAMP)
 
 bench: $(STAMP) var/bench-svy/.installed
 	@for script in bench/*.py; do \
-	  case $$script in bench/analysis_svy.py) continue;; esac; \
+	  case $$script in bench/analysis_svy.py|bench/_*) continue;; esac; \
 	  echo "== $$script"; $(PY) $$script || exit 1; done
 
 # The svy package, for bench/analysis.py's comparison, in a virtualenv of its own. Best

@@ -214,70 +214,108 @@ def _call(
     raise RequestFailed(f"{method} {kind}: gave up after {MAX_ATTEMPTS} attempts ({problem})")
 
 
-# --- a client process: many respondents on threads ---------------------------------------
+# --- a client process: seats on threads, respondents passing through them ---------------
+
+
+class Pacer:
+    """Spaces one seat's page saves ``interval`` seconds apart on average (uniform ±50%),
+    counted from the previous save, so C seats offer C / interval saves per second while
+    the server keeps up; a seat that has fallen behind goes on at once (no catching up)."""
+
+    def __init__(self, interval: float, rng: random.Random) -> None:
+        self.interval = interval
+        self.rng = rng
+        self.due = 0.0
+
+    def __call__(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.due > now:
+            time.sleep(self.due - now)
+            now = self.due
+        self.due = now + self.interval * self.rng.uniform(0.5, 1.5)
 
 
 def run_respondents(
     port: int,
     plans: list[RespondentPlan],
     *,
-    think: float,
-    ramp: float,
+    seats: int,
+    interval: float,
+    ramp: float = 0.0,
     seed: int,
     submitted: Any = None,
     start_at: float = 0.0,
     deadline: float = float("inf"),
 ) -> dict[str, Any]:
-    """Run ``plans`` concurrently (a thread each) in this process. Each respondent starts
-    at a random moment within ``ramp`` seconds after ``start_at`` (time.monotonic) and
-    waits ``think`` seconds (±50%, random) before each page save. ``submitted``: a shared
-    counter (multiprocessing.Value) of acknowledged submits, for the fault injector."""
+    """Run ``plans`` in this process through ``seats`` threads, each answering one
+    respondent after the other (the next one starts as soon as a seat is free). Seats
+    start at random moments within ``ramp`` seconds (at least ``interval``) after
+    ``start_at`` (time.monotonic). ``submitted``: a shared counter (multiprocessing.Value) of
+    acknowledged submits, for the fault injector."""
     rng = random.Random(seed)
-    results: list[dict[str, Any]] = [{} for _ in plans]
+    results: list[dict[str, Any]] = []
+    waiting = list(reversed(plans))
+    lock = threading.Lock()
 
     def on_submitted() -> None:
         if submitted is not None:
             with submitted.get_lock():
                 submitted.value += 1
 
-    def one(index: int, plan: RespondentPlan, offset: float, pace: random.Random) -> None:
+    def next_plan() -> RespondentPlan | None:
+        with lock:
+            return waiting.pop() if waiting and time.monotonic() < deadline else None
+
+    def seat(offset: float, pace: Pacer) -> None:
         delay = start_at + offset - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        transport = HttpTransport(port)
-        tally = Tally()
-        ok = complete(
-            transport,
-            plan,
-            tally=tally,
-            think=lambda: time.sleep(think * pace.uniform(0.5, 1.5)) if think else None,
-            on_submitted=on_submitted,
-            deadline=deadline,
-        )
-        transport.close()
-        results[index] = {
-            "token": plan.token,
-            "station": plan.station,
-            "submission_id": plan.submission_id,
-            "checksum": plan.checksum,
-            "acknowledged": ok,
-            "records": tally.records,
-            "errors": tally.errors,
-            "retries": tally.retries,
-            "unfinished": tally.unfinished,
-        }
+        while (plan := next_plan()) is not None:
+            transport = HttpTransport(port)
+            tally = Tally()
+            ok = complete(
+                transport,
+                plan,
+                tally=tally,
+                think=pace,
+                on_submitted=on_submitted,
+                deadline=deadline,
+            )
+            transport.close()
+            with lock:
+                results.append(_outcome(plan, ok, tally))
 
     threads = [
         threading.Thread(
-            target=one,
-            args=(i, plan, rng.uniform(0, ramp), random.Random(rng.getrandbits(32))),
+            target=seat,
+            args=(
+                rng.uniform(0, max(ramp, interval)),
+                Pacer(interval, random.Random(rng.getrandbits(32))),
+            ),
             daemon=True,
         )
-        for i, plan in enumerate(plans)
+        for _ in range(min(seats, len(plans)))
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    results.extend(_outcome(plan, False, Tally(unfinished=True)) for plan in waiting)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"outcomes": results, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def _outcome(plan: RespondentPlan, ok: bool, tally: Tally) -> dict[str, Any]:
+    return {
+        "token": plan.token,
+        "station": plan.station,
+        "submission_id": plan.submission_id,
+        "checksum": plan.checksum,
+        "acknowledged": ok,
+        "records": tally.records,
+        "errors": tally.errors,
+        "retries": tally.retries,
+        "unfinished": tally.unfinished,
+    }

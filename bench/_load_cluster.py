@@ -86,6 +86,7 @@ class PostgresCluster:
             self.run_as = ["runuser", "-u", "postgres", "--"]
         self.url = f"postgres://survey@127.0.0.1:{self.port}/survey"
         self.started = False
+        self._cpu_of_earlier_servers = 0.0
 
     def _run(self, *args: str) -> None:
         subprocess.run([*self.run_as, *args], check=True, stdout=subprocess.DEVNULL)
@@ -103,53 +104,107 @@ class PostgresCluster:
             subprocess.run(["id", "postgres"], check=True, stdout=subprocess.DEVNULL)
             shutil.chown(self.folder, user="postgres")
         self._run(
-            str(self.bin / "initdb"), "-D", str(self.data), "-U", "survey", "--auth=trust",
-            "-E", "UTF8", "--locale=C.UTF-8",
-        )  # fmt: skip
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "survey",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
+        self.started = True  # before pg_ctl returns: an interrupt meanwhile must still stop it
         self._pg_ctl("start")
-        self.started = True
-        self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                  "-U", "survey", "survey")  # fmt: skip
+        self._run(
+            str(self.bin / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "survey",
+            "survey",
+        )
 
     def _pg_ctl(self, action: str, *extra: str) -> None:
         self._run(
-            str(self.bin / "pg_ctl"), action, "-D", str(self.data), "-l", str(self.log), "-w",
-            "-o", self._options(), *extra,
-        )  # fmt: skip
+            str(self.bin / "pg_ctl"),
+            action,
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-o",
+            self._options(),
+            *extra,
+        )
 
     def pid(self) -> int:
         return int((self.data / "postmaster.pid").read_text().split()[0])
 
+    def cpu_seconds(self) -> float:
+        """CPU used by the server processes so far, across restarts."""
+        return self._cpu_of_earlier_servers + tree_cpu_seconds(self.pid())
+
     def restart(self) -> float:
         """``pg_ctl restart -m fast``: every connection is cut. Returns the seconds taken."""
         start = time.monotonic()
+        self._cpu_of_earlier_servers = self.cpu_seconds()
         self._pg_ctl("restart", "-m", "fast")
         return time.monotonic() - start
 
     def stop(self) -> None:
         if self.started:
             subprocess.run(
-                [*self.run_as, str(self.bin / "pg_ctl"), "stop", "-D", str(self.data),
-                 "-m", "immediate", "-w"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-            )  # fmt: skip
+                [
+                    *self.run_as,
+                    str(self.bin / "pg_ctl"),
+                    "stop",
+                    "-D",
+                    str(self.data),
+                    "-m",
+                    "immediate",
+                    "-w",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=False,
+            )
             self.started = False
 
 
 class Gunicorn:
     """gunicorn serving survey_platform.wsgi with the given environment."""
 
-    def __init__(self, folder: Path, env: dict[str, str], workers: int, worker_class: str,
-                 threads: int) -> None:  # fmt: skip
+    def __init__(
+        self, folder: Path, env: dict[str, str], workers: int, worker_class: str, threads: int
+    ) -> None:
         self.port = free_port()
         self.log = folder / "gunicorn.log"
         self.args = [
-            str(VENV_BIN / "gunicorn"), "survey_platform.wsgi",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-            "--worker-class", worker_class, "--threads", str(threads),
-            "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5",
-            "--error-logfile", str(self.log), "--log-level", "warning",
-        ]  # fmt: skip
+            str(VENV_BIN / "gunicorn"),
+            "survey_platform.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--error-logfile",
+            str(self.log),
+            "--log-level",
+            "warning",
+        ]
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -189,16 +244,21 @@ class Gunicorn:
         return pids[0]
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
+        """SIGTERM to the master, which stops and reaps its workers; SIGKILL to the whole
+        process group if that takes too long."""
+        if self.proc is None:
             return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+            os.killpg(self.proc.pid, signal.SIGKILL)  # workers left behind, if any
         except ProcessLookupError:
             pass
+        self.proc.wait()
 
 
 class Processes:

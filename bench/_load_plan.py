@@ -7,10 +7,12 @@ test (tests/bench/test_load_smoke.py) use exactly the same page-POST builder.
 questionnaire's logic: it leaves about 2% of required items empty, answers items whose
 relevance is false, and ignores cross-item constraints (B5: hours on forms + meetings +
 inspections <= weekly hours), so nearly every simulated document fails the validator on
-some page. :func:`repair` makes each document valid page by page, changing as few answers
-as it can (a missing required answer gets an option drawn with the same seed, a broken
-constraint is fixed by lowering the offending number, then the numbers before it on the
-page), and keeps only the answers of the items a respondent would be shown.
+some page (399 of 400 with seed 7). :func:`repair` makes each document valid page by page,
+changing as few answers as it can — a missing required answer gets a value drawn with the
+plan's seed; a broken constraint moves the item's own number, else one number the
+constraint refers to, by as little as possible (B1 often rises to B3 + B4 + B5, since the
+simulation draws the four independently) — and keeps only the answers to the items the
+respondent is shown, which is what the server stores.
 """
 
 from __future__ import annotations
@@ -166,7 +168,7 @@ def _nearest(item: Item, current: Any) -> Iterator[int | float]:
     low, high = int(_lowest(item)), _highest(item)
     start = round(current) if isinstance(current, int | float) else low
     for step in range(0, high - low + 1):
-        for value in {start + step, start - step}:
+        for value in (start + step, start - step) if step else (start,):
             if low <= value <= high:
                 yield float(value) if item.type is ItemType.DECIMAL else value
 

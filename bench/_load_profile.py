@@ -39,20 +39,91 @@ class TimedTransport:
         client.cookies = SimpleCookie()  # a new browser; the handler (middleware) is kept
         self.client = client
         self.times = times
+        self.breakdown: Breakdown | None = None
 
     def request(self, method: str, path: str, fields=None) -> Reply:
         wall, cpu = time.perf_counter(), time.process_time()
         if fields is None:
-            reply = self.client.get(path)
             kind = "GET start" if path.count("/") == 3 else "GET page"
         else:
-            action = dict(fields)["action"]
+            kind = f"POST {dict(fields)['action']}"
+        if self.breakdown is not None:
+            self.breakdown.kind = kind
+        if fields is None:
+            reply = self.client.get(path)
+        else:
             reply = self.client.generic(
                 "POST", path, urlencode(fields), content_type="application/x-www-form-urlencoded"
             )
-            kind = f"POST {action}"
         self.times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
         return Reply(reply.status_code, reply.get("Location", ""), reply.content.decode())
+
+
+#: (module, attribute) wrapped with a timer by --breakdown; inclusive times, so nested
+#: entries (validate_answers inside response_save_page) are part of their caller's.
+TIMED = [
+    ("survey_platform.fieldwork.respondent", "session_for_key"),
+    ("survey_platform.fieldwork.respondent", "current_response"),
+    ("survey_platform.fieldwork.respondent", "mark_opened"),
+    ("survey_platform.fieldwork.respondent", "response_save_page"),
+    ("survey_platform.fieldwork.respondent", "read_page"),
+    ("survey_platform.fieldwork.respondent", "validate_answers"),
+    ("survey_platform.fieldwork.respondent", "shown_answers"),
+    ("survey_platform.fieldwork.respondent", "_locked_response"),
+    ("survey_platform.fieldwork.respondent", "response_submit"),
+    ("survey_platform.fieldwork.respondent_views", "_visible_pages"),
+    ("survey_platform.fieldwork.respondent_views", "render"),
+    ("survey_platform.fieldwork.respondent_views", "shown_answers"),
+    ("survey_platform.fieldwork.respondent_views", "render_pages"),
+]
+
+
+class Breakdown:
+    """Wall time inside each TIMED function, per request kind."""
+
+    def __init__(self) -> None:
+        import importlib
+
+        self.kind = ""
+        self.spent: dict[tuple[str, str], float] = defaultdict(float)
+        for module_name, name in TIMED:
+            module = importlib.import_module(module_name)
+            setattr(
+                module,
+                name,
+                self._wrap(f"{module_name.rsplit('.', 1)[1]}.{name}", getattr(module, name)),
+            )
+
+    def _wrap(self, label: str, fn: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spent[(self.kind, label)] += time.perf_counter() - start
+
+        return timed
+
+    def print(self, counts: dict[str, int]) -> None:
+        for kind in sorted(counts):
+            print(f"#   {kind} (n={counts[kind]}), mean ms per request inside:")
+            rows = sorted(
+                ((v, label) for (k, label), v in self.spent.items() if k == kind), reverse=True
+            )
+            for value, label in rows:
+                print(f"#     {value / counts[kind] * 1000:7.2f}  {label}")
+
+
+def floor(client: Any, n: int = 300) -> None:
+    """What any request costs here: /healthz (one query, JSON) and /thanks/ (a template)."""
+    for path in ("/healthz", "/thanks/"):
+        client.get(path)
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            client.get(path)
+        wall = (time.perf_counter() - wall) / n * 1000
+        cpu = (time.process_time() - cpu) / n * 1000
+        print(f"#   floor {path:<10} n={n:<5} {wall:7.1f} ms wall {cpu:7.1f} ms CPU")
 
 
 def main() -> None:
@@ -61,6 +132,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--sort", default="cumtime")
     parser.add_argument("--no-profile", action="store_true", help="timings only")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="time the respondent functions (no cProfile)"
+    )
     args = parser.parse_args()
     with Processes() as procs:
         began = time.perf_counter()
@@ -97,11 +171,15 @@ def main() -> None:
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         complete(TimedTransport(client, defaultdict(list)), plans[0], tally=Tally())
         profiler = cProfile.Profile()
+        breakdown = Breakdown() if args.breakdown else None
+        profile = not (args.no_profile or args.breakdown)
         for plan in plans[1:]:
             tally = Tally()
-            if not args.no_profile:
+            if profile:
                 profiler.enable()
-            ok = complete(TimedTransport(client, times), plan, tally=tally)
+            transport = TimedTransport(client, times)
+            transport.breakdown = breakdown
+            ok = complete(transport, plan, tally=tally)
             profiler.disable()
             if not ok:
                 raise SystemExit(f"respondent failed: {tally.errors}")
@@ -110,7 +188,10 @@ def main() -> None:
             wall = sum(v[0] for v in values) / len(values) * 1000
             cpu = sum(v[1] for v in values) / len(values) * 1000
             print(f"#   {kind:<12} n={len(values):<5} {wall:7.1f} ms wall {cpu:7.1f} ms CPU")
-        if not args.no_profile:
+        if breakdown is not None:
+            breakdown.print({kind: len(values) for kind, values in times.items()})
+        floor(client)
+        if profile:
             pstats.Stats(profiler).strip_dirs().sort_stats(args.sort).print_stats(args.top)
 
 

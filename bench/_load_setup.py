@@ -138,8 +138,10 @@ def open_wave(
         ]
         for i, quota in enumerate(quotas)
     }
-    plan = [(tokens[stations[i % len(stations)].pk].pop(), stations[i % len(stations)].pk)
-            for i in range(respondents)]  # fmt: skip
+    plan = [
+        (tokens[stations[i % len(stations)].pk].pop(), stations[i % len(stations)].pk)
+        for i in range(respondents)
+    ]
     return wave, plan
 
 
