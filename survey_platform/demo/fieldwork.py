@@ -223,7 +223,8 @@ def issue_demo_invitations(wave: Wave, seed: int) -> None:
                 name = person_name(rng, with_title=False)
                 invitations.append(
                     Invitation(wave=wave, station_id=quota.station_id, channel="email",
-                               state=state, name=name, email=f"demo{len(invitations)}@{domain}")
+                               state=state, name=name, email=f"demo{len(invitations)}@{domain}",
+                               email_sent=True)  # these people were e-mailed: not "unsent"
                 )  # fmt: skip
             else:
                 invitations.append(

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from survey_platform.core.errors import NotFound, SurveyError
 
 from . import services
-from .models import Job, JobStatus
+from .models import Job, JobKind, JobStatus
 from .selectors import job_for_user
 
 
@@ -55,7 +55,21 @@ class JobDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         job = _job(self.request, kwargs["public_id"])
-        return super().get_context_data(job=job, payload=job_status_payload(job), **kwargs)
+        return super().get_context_data(
+            job=job, payload=job_status_payload(job), review_url=_review_url(job), **kwargs
+        )
+
+
+def _review_url(job: Job) -> str | None:
+    """Where the office reviews what a finished briefing job made (preview, approve)."""
+    if job.kind != JobKind.BRIEFING or job.status != JobStatus.DONE:
+        return None
+    from django.urls import reverse
+
+    from reports.models import Briefing
+
+    briefing = Briefing.objects.filter(job=job).only("pk").first()
+    return reverse("reports:detail", args=[briefing.pk]) if briefing else None
 
 
 class JobStatusView(LoginRequiredMixin, View):

@@ -1,5 +1,7 @@
 """Settings for the test suite: tasks run inline, fast hashing, e-mail kept in memory."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import RQ_QUEUES, TASKS, VAR_DIR
 from .env import env_str
@@ -25,6 +27,13 @@ STORAGES = {
 # A file (not the in-memory default) for SQLite, so threads in the concurrency tests see
 # real database locking. One file per test process: parallel runs cannot collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    import os
-
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Parallel test processes (pytest-xdist) each get their own Redis database, so one
+# process's cache.clear() cannot wipe another's rate-limit counters or queued jobs.
+_xdist = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _xdist.startswith("gw") and CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
+    _db = int(_xdist[2:]) + 1
+    _base = CACHES["default"]["LOCATION"].rsplit("/", 1)[0]  # noqa: F405
+    CACHES["default"]["LOCATION"] = f"{_base}/{_db}"  # noqa: F405
+    RQ_QUEUES["default"]["URL"] = f"{_base}/{_db}"

@@ -35,6 +35,33 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each journey logs in several times from 127.0.0.1; the per-address login limit
+    (core/auth_views.py) counts in the shared cache, which outlives a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def new_context(browser):
+    """Open browser contexts (one per person or device), all closed after the test."""
+    opened = []
+
+    def make(*, viewport: dict[str, int], locale: str = "zh-CN"):
+        context = browser.new_context(locale=locale, viewport=viewport, accept_downloads=True)
+        # Another test run may share the CPU: a PDF or a briefing can take a while.
+        context.set_default_timeout(60_000)
+        opened.append(context)
+        return context
+
+    yield make
+    for context in opened:
+        context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})

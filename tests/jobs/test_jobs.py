@@ -218,3 +218,19 @@ def test_retry_page(handlers, office, django_capture_on_commit_callbacks):
     assert resp.status_code == 302
     new = Job.objects.get(retry_of=job)
     assert resp.url.endswith(f"/jobs/{new.public_id}/") and new.status == JobStatus.DONE
+
+
+def test_finished_briefing_job_links_to_its_review(office, open_wave):
+    from django.urls import reverse
+
+    from reports import services as briefing_services
+    from survey_platform.jobs.models import JobKind
+
+    job = Job.objects.create(kind=JobKind.BRIEFING, wave=open_wave, status=JobStatus.DONE)
+    briefing = briefing_services.briefing_record(
+        job=job, wave=open_wave, language="zh-hans",
+        number=briefing_services.issue_number_for(open_wave), title="测试", pdf=b"%PDF-1.4 x",
+        pages=1, summary={},
+    )  # fmt: skip
+    page = client_for(office).get(reverse("job-detail", args=[job.public_id]))
+    assert reverse("reports:detail", args=[briefing.pk]) in page.content.decode()
