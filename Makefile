@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist); 2 fits the 2-core machines the suite runs on.
+TEST_WORKERS ?= 2
 
 .PHONY: run run-scaled test lint bench messages lock system-deps browser-deps clean ci
 
@@ -41,7 +43,7 @@ run-scaled: $(STAMP) system-deps
 
 test: $(STAMP) browser-deps lint
 	node --test tests/js/
-	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) -m pytest -q -p no:cacheprovider; \
+	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS); \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing." >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP)

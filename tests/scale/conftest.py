@@ -100,6 +100,8 @@ class Workers:
             auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf.get("PASSWORD") else "")
             db_url = f"postgres://{auth}@{conf['HOST']}:{conf['PORT']}/{conf['NAME']}"
         env = dict(os.environ)
+        # not a pytest-xdist process: its Redis database is the one this test gave it
+        env.pop("PYTEST_XDIST_WORKER", None)
         env.update(
             DJANGO_SETTINGS_MODULE="survey_platform.settings.test",
             DATABASE_URL=db_url,
