@@ -19,11 +19,8 @@ Householder QR (R's method) otherwise; see :func:`_weighted_ls`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal, TypeVar
 
 import numpy as np
@@ -95,14 +92,6 @@ CHUNK = 32_768
 _T = TypeVar("_T")
 
 
-@cache
-def _pool() -> ThreadPoolExecutor | None:
-    """One helper thread for the second lane of blocks, when there is a second core."""
-    if (os.cpu_count() or 1) < 2:
-        return None
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="irls")
-
-
 class _Work:
     """The state of one fit: full-length ``eta``, ``mu``, ``mu_eta`` and working weights,
     plus one block of scratch space; every pass over the rows goes block by block."""
@@ -113,24 +102,17 @@ class _Work:
         self.binary = family == "quasibinomial" and bool(np.all((y == 0.0) | (y == 1.0)))
         self.prior_y = prior * y if self.binary else None
         self.eta, self.mu, self.mu_eta, self.w = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-        blocks = [(a, min(n, a + CHUNK)) for a in range(0, n, CHUNK)]
-        # Two lanes of blocks (one scratch block each) when there are two cores and
-        # enough rows: numpy's ufuncs and the one-thread BLAS release the GIL, so the
-        # lanes run in parallel. Lane results are added in a fixed order.
-        lanes = 2 if len(blocks) >= 4 and _pool() is not None else 1
-        self.lanes = [blocks[i::lanes] for i in range(lanes)]
-        self.scratch = [np.empty((min(n, CHUNK), p + 1), order="F") for _ in range(lanes)]
+        # One lane of blocks. (Two lanes on two threads were tried: numpy releases the
+        # GIL, but on the 2-core machine the second thread gained nothing and cost ~5%.)
+        self.lanes = [[(a, min(n, a + CHUNK)) for a in range(0, n, CHUNK)]]
+        self.scratch = [np.empty((min(n, CHUNK), p + 1), order="F")]
         self.block = self.scratch[0]
 
     def _run(self, fn: Callable[[list[tuple[int, int]], FloatArray], _T]) -> list[_T]:
-        """``fn(blocks, scratch)`` for each lane: the second lane on the pool thread."""
-        if len(self.lanes) == 1:
-            return [fn(self.lanes[0], self.scratch[0])]
-        pool = _pool()
-        assert pool is not None
-        other = pool.submit(fn, self.lanes[1], self.scratch[1])
-        first = fn(self.lanes[0], self.scratch[0])
-        return [first, other.result()]
+        """``fn(blocks, scratch)`` for each lane of blocks."""
+        return [
+            fn(blocks, scratch) for blocks, scratch in zip(self.lanes, self.scratch, strict=True)
+        ]
 
     def start(self) -> float:
         """glm.fit's start: ``mustart = (prior y + 0.5) / (prior + 1)``, ``eta =
