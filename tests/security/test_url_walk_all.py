@@ -199,3 +199,27 @@ def test_every_url_as_every_role(world):
                 assert _state() == before, f"POST {url} ({name}) as {who} changed data"
     assert not unfilled, f"add parameters for: {unfilled}"
     assert walked > 300
+
+
+def test_every_form_needs_its_csrf_token(world):
+    """A POST without the CSRF token is refused (403) on every page, for a signed-in user
+    and for a respondent alike; the REST API, which has its own rules, is walked in
+    tests/api."""
+    from django.test import Client
+
+    refused = 0
+    for route, name, _pattern in patterns():
+        if route.startswith((*SKIP_PREFIXES, "api/")) or name in {"set_language"}:
+            continue
+        url = _fill(route, name, world["values"])
+        assert url is not None, name
+        for user in (world["users"]["office"], None):
+            client = Client(enforce_csrf_checks=True)
+            if user is not None:
+                client.force_login(user)
+            before = _state()
+            status = client.post(url, {"x": "1"}).status_code
+            assert status == 403, f"POST {url} ({name}) without a CSRF token: {status}"
+            assert _state() == before
+            refused += 1
+    assert refused > 100
