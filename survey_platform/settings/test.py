@@ -16,6 +16,8 @@ if not uses_rq(TASKS):
     TASKS["default"]["BACKEND"] = "django.tasks.backends.immediate.ImmediateBackend"
 elif env_str("RQ_ASYNC", "") == "":
     RQ_QUEUES["default"]["ASYNC"] = False
+    # jobs run at enqueue time in whatever thread enqueues (the live server's too)
+    RQ_QUEUES["default"]["QUEUE_CLASS"] = "survey_platform.core.rq.ThreadSafeQueue"
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = VAR_DIR / "test-media"

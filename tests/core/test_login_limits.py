@@ -78,3 +78,22 @@ def test_login_form_has_csrf_protection(office):
     strict = Client(enforce_csrf_checks=True)
     resp = strict.post(reverse("login"), {"username": office.username, "password": "x"})
     assert resp.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "method,url,data",
+    [
+        ("get", "/a/%00abc/", None),
+        ("get", "/fieldwork/waves/?q=%00", None),
+        ("post", "/code/", {"code": "AB\x00CD"}),
+        ("post", "/accounts/login/", {"username": "x\x00", "password": "y"}),
+    ],
+)
+def test_nul_characters_are_refused_with_400(client, method, url, data):
+    resp = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert resp.status_code == 400
+
+
+def test_nul_in_json_is_refused_in_the_api_error_format(client):
+    resp = client.post("/api/v1/me/", '{"a": "x\\u0000"}', content_type="application/json")
+    assert resp.status_code == 400 and "detail" in resp.json()
