@@ -52,3 +52,35 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     station = factory.SubFactory(StationFactory)
     role = StationRole.SURVEYOR
+
+
+#: A mobile number planted in an open answer: no output may ever show it.
+PLANTED_PHONE = "13912345678"
+
+
+def add_simulated_responses(
+    wave, stations, per_station: int = 60, seed: int = 1, edit=None
+) -> None:
+    """Complete responses to the standard questionnaire, simulated per station. The first
+    respondent's K1 carries ``PLANTED_PHONE``; ``edit(docs)`` may plant more."""
+    import numpy as np
+
+    from analysis.simulate import simulate_answers
+    from instruments.standard import load_standard
+    from survey_platform.fieldwork.models import Response
+
+    labels = np.repeat(np.arange(len(stations)), per_station)
+    docs = list(simulate_answers(load_standard(), labels.size, seed=seed, station=labels))
+    docs[0]["K1"] = f"科研经费太少，报销手续繁琐，请联系我{PLANTED_PHONE}"
+    if edit is not None:
+        edit(docs)
+    Response.objects.bulk_create(
+        Response(
+            wave=wave,
+            station=stations[int(k)],
+            instrument_version=wave.instrument_version,
+            answers={**doc, "A1": doc.get("A1", "1")},
+            status="complete",
+        )
+        for k, doc in zip(labels, docs, strict=True)
+    )

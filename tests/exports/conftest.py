@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import numpy as np
 import pytest
 from django.utils import timezone, translation
 
-from analysis.simulate import simulate_answers
-from instruments.standard import load_standard
 from survey_platform.exports import services as export_services
 from survey_platform.fieldwork import services
-from survey_platform.fieldwork.models import Response, Wave
+from survey_platform.fieldwork.models import Wave
 from survey_platform.jobs.models import Job
 from survey_platform.network.models import Region, Sector
-from tests.factories import MembershipFactory, StationFactory
+from tests.factories import MembershipFactory, StationFactory, add_simulated_responses
 
 PER_STATION = 30
 PHONE = "13912345678"
@@ -63,20 +60,11 @@ def make_wave(office, version, stations, code: str = "2026-EX") -> Wave:
 
 
 def add_responses(wave: Wave, stations, per_station: int = PER_STATION, seed: int = 3) -> None:
-    labels = np.repeat(np.arange(len(stations)), per_station)
-    docs = list(simulate_answers(load_standard(), labels.size, seed=seed, station=labels))
-    docs[0]["K1"] = f"经费太少，请联系我{PHONE}，出口站0的王主任知道"
-    docs[1]["K2"] = FORMULA
-    Response.objects.bulk_create(
-        Response(
-            wave=wave,
-            station=stations[int(k)],
-            instrument_version=wave.instrument_version,
-            answers={**doc, "A1": doc.get("A1", "1")},
-            status="complete",
-        )
-        for k, doc in zip(labels, docs, strict=True)
-    )
+    def plant(docs: list) -> None:
+        docs[0]["K1"] = f"经费太少，请联系我{PHONE}，出口站0的王主任知道"
+        docs[1]["K2"] = FORMULA
+
+    add_simulated_responses(wave, stations, per_station, seed, edit=plant)
 
 
 @pytest.fixture

@@ -10,15 +10,12 @@ import subprocess
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 from django.utils import timezone
 
-from analysis.simulate import simulate_answers
-from instruments.standard import load_standard
 from survey_platform.fieldwork import services
-from survey_platform.fieldwork.models import Response, Wave
+from survey_platform.fieldwork.models import Wave
 from survey_platform.network.models import Region, Sector
-from tests.factories import StationFactory
+from tests.factories import StationFactory, add_simulated_responses
 
 PHONE = "13912345678"
 
@@ -53,20 +50,8 @@ def make_wave(office, version, stations, code: str, previous: Wave | None = None
 
 
 def add_responses(wave: Wave, stations, per_station: int = 60, seed: int = 1) -> None:
-    labels = np.repeat(np.arange(len(stations)), per_station)
-    docs = list(simulate_answers(load_standard(), labels.size, seed=seed, station=labels))
-    # Personal data in an open answer must never reach a PDF.
-    docs[0]["K1"] = f"科研经费太少，报销手续繁琐，请联系我{PHONE}"
-    Response.objects.bulk_create(
-        Response(
-            wave=wave,
-            station=stations[int(k)],
-            instrument_version=wave.instrument_version,
-            answers={**doc, "A1": doc.get("A1", "1")},
-            status="complete",
-        )
-        for k, doc in zip(labels, docs, strict=True)
-    )
+    # Personal data in an open answer must never reach a PDF (the planted phone number).
+    add_simulated_responses(wave, stations, per_station, seed)
 
 
 def close(wave: Wave) -> Wave:
