@@ -58,7 +58,7 @@ ZH: dict[str, str] = {
     # findings
     "f_top_title": "{short}居共性诉求首位。",
     "f_top": "{share}的科技工作者反映“{label}”{fig}，{breadth}。",
-    "f_breadth_all": "在全部{sc}个调查站点和{tc}个行业中均属突出问题，覆盖面最广",
+    "f_breadth_all": "在样本量足以单独统计的全部{sc}个调查站点和{tc}个行业中均属突出问题，覆盖面最广",
     "f_breadth": "在{sc}个调查站点中的{sp}个、{tc}个行业中的{tp}个属于突出问题",
     "f_rise_title": "反映“{short}”的比例较上期明显上升。",
     "f_rise": "反映这一问题的比例为{share}{fig}，较{prev}上升{diff}（{dci}，{p}）。",
@@ -243,7 +243,10 @@ EN: dict[str, str] = {
     "p_adj_small": "adjusted p < 0.001",
     "f_top_title": "{short} tops the common grievances.",
     "f_top": "{share} of S&T workers name “{label}”{fig}; {breadth}.",
-    "f_breadth_all": "it is a leading concern at all {sc} stations and in all {tc} sectors, the broadest of all",
+    "f_breadth_all": (
+        "it is a leading concern at all {sc} stations and {tc} sectors with enough respondents "
+        "to judge on their own, the broadest of all"
+    ),
     "f_breadth": "it is a leading concern at {sp} of {sc} stations and in {tp} of {tc} sectors",
     "f_rise_title": "{short} has risen markedly.",
     "f_rise": "{share} name it{fig}, up {diff} on {prev} ({dci}; {p}).",
