@@ -1,6 +1,12 @@
 """Virtual respondents for bench/load.py: a browser's flow through the respondent form.
 
-One respondent: ``GET /a/<code>/`` (302 to the current page), ``GET`` the page (the CSRF
+Two flows, as the two kinds of browser take them. With JavaScript (:func:`complete_js`,
+what a phone does): ``GET /a/<code>/`` (302 to the current page), ``GET`` the page — the
+whole questionnaire comes with it, each page section with its own signed form state —
+then for every page the same form POST as without JavaScript, sent with
+``Accept: application/json`` and answered with JSON naming the next page (no redirect,
+no page render), and on the last shown page the submit. Without JavaScript
+(:func:`complete`): ``GET /a/<code>/`` (302 to the current page), ``GET`` the page (the CSRF
 cookie, the masked token and the signed ``form_state`` come with it), then for every page
 a ``POST`` of the page's answers with ``action=next`` and the ``GET`` of the page the
 server redirects to, and on the last page the ``POST`` with ``action=submit`` and the
@@ -15,15 +21,14 @@ through Django's test client. No Django import here: client processes stay light
 
 from __future__ import annotations
 
-import http.client
 import random
 import re
 import resource
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -49,47 +54,94 @@ class TransportError(Exception):
 
 
 class Transport(Protocol):
-    def request(self, method: str, path: str, fields: Fields | None = None) -> Reply: ...
+    def request(
+        self, method: str, path: str, fields: Fields | None = None, *, json: bool = False
+    ) -> Reply: ...
 
 
 class HttpTransport:
-    """One keep-alive connection (reopened when the server closes it) and a cookie jar."""
+    """HTTP/1.1 over a plain socket, with a cookie jar; the connection is kept while the
+    server keeps it (gunicorn's sync workers close it after every reply).
+
+    Hand-rolled rather than http.client: that parses every header block with the email
+    package, and the clients share the two cores with the server they measure, so each
+    client millisecond is one the server does not get. Enough HTTP for this server:
+    Content-Length bodies (no chunked replies), one Set-Cookie per header line."""
 
     def __init__(self, port: int, timeout: float = 30.0) -> None:
         self.port = port
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None
 
-    def request(self, method: str, path: str, fields: Fields | None = None) -> Reply:
-        headers = {"Accept-Language": "zh-hans"}
+    def request(
+        self, method: str, path: str, fields: Fields | None = None, *, json: bool = False
+    ) -> Reply:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        lines.append("Accept-Language: zh-hans")
+        if json:
+            lines.append("Accept: application/json")
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        body = b""
         if fields is not None:
             body = urlencode(fields).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            lines.append("Content-Type: application/x-www-form-urlencoded")
+            lines.append(f"Content-Length: {len(body)}")
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as exc:
+            if self.sock is None:
+                self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+            self.sock.sendall(data)
+            status, headers, content = self._read()
+        except (OSError, ValueError) as exc:
             self.close()
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie()
-            jar.load(header)
-            self.cookies.update({name: morsel.value for name, morsel in jar.items()})
-        if response.will_close:
-            self.close()
-        return Reply(response.status, response.getheader("Location", ""), data.decode())
+        location = ""
+        for name, value in headers:
+            if name == "set-cookie":
+                cookie, _, _attrs = value.partition(";")
+                key, _, val = cookie.partition("=")
+                self.cookies[key.strip()] = val.strip().strip('"')
+            elif name == "location":
+                location = value
+            elif name == "connection" and value.lower() == "close":
+                self.close()
+        return Reply(status, location, content.decode())
+
+    def _read(self) -> tuple[int, list[tuple[str, str]], bytes]:
+        assert self.sock is not None
+        buffer = b""
+        while b"\r\n\r\n" not in buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionResetError("closed before the reply's headers")
+            buffer += chunk
+        head, _, rest = buffer.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        status = int(status_line.split(" ", 2)[1])
+        headers = []
+        length = 0
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            name, value = name.strip().lower(), value.strip()
+            headers.append((name, value))
+            if name == "content-length":
+                length = int(value)
+        chunks = [rest]
+        have = len(rest)
+        while have < length:
+            chunk = self.sock.recv(max(65536, length - have))
+            if not chunk:
+                raise ConnectionResetError("closed in the middle of the reply")
+            chunks.append(chunk)
+            have += len(chunk)
+        return status, headers, b"".join(chunks)[:length]
 
     def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
 
 
 @dataclass
@@ -151,6 +203,92 @@ def complete(
         return False
 
 
+def complete_js(
+    transport: Transport,
+    plan: RespondentPlan,
+    *,
+    tally: Tally,
+    think: Callable[[], None] = lambda: None,
+    on_submitted: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+    deadline: float = float("inf"),
+) -> bool:
+    """:func:`complete` as a browser with JavaScript does it: one page view, then a JSON
+    page save per shown page; the last one is the submit."""
+    try:
+        start = _call(
+            transport, tally, "start", "GET", f"/a/{plan.token}/", expect=302, sleep=sleep
+        )
+        path = start.location
+        form = _call(transport, tally, "page", "GET", path, expect=200, sleep=sleep)
+        states = page_states(form.body)
+        base = path.rsplit("/", 2)[0] + "/"
+        code = _page_code(path)
+        for _step in range(len(plan.shown_pages) + 1):
+            think()
+            if time.monotonic() > deadline:
+                raise OutOfTime()
+            submit = code == plan.shown_pages[-1]
+            if code not in states:
+                raise RequestFailed(f"no form state for page {code!r} in the page")
+            fields = js_page_post(plan, code, form.body, states[code], submit)
+            kind = "submit" if submit else "save"
+            reply = _call(
+                transport, tally, kind, "POST", f"{base}{code}/", fields, expect=200,
+                sleep=sleep, json=True,
+            )  # fmt: skip
+            if submit:
+                on_submitted()
+                return True
+            code = _json(reply).get("page", "")
+        raise RequestFailed(f"no submit after {len(plan.shown_pages)} pages")
+    except RequestFailed as exc:
+        tally.errors.append(str(exc))
+        return False
+    except OutOfTime:
+        tally.unfinished = True
+        return False
+
+
+_SECTION = re.compile(r"<section\b[^>]*>")
+_ATTR = re.compile(r'(data-page|data-form-state)="([^"]*)"')
+
+
+def page_states(html: str) -> dict[str, str]:
+    """Page code → its signed form state, from the page sections of the questionnaire."""
+    states = {}
+    for tag in _SECTION.findall(html):
+        attrs = dict(_ATTR.findall(tag))
+        if "data-page" in attrs and "data-form-state" in attrs:
+            states[attrs["data-page"]] = attrs["data-form-state"]
+    return states
+
+
+def js_page_post(plan: RespondentPlan, page: str, html: str, state: str, submit: bool) -> Fields:
+    """What form.js posts for ``page``: the page's answers and its own form state."""
+    if page not in plan.pages:
+        raise RequestFailed(f"the server named page {page!r}, unknown to the plan")
+    return [
+        ("csrfmiddlewaretoken", _hidden(html, "csrfmiddlewaretoken")),
+        ("form_state", state),
+        ("submission_id", plan.submission_id),
+        ("action", "submit" if submit else "next"),
+        *plan.pages[page],
+    ]
+
+
+def _json(reply: Reply) -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(reply.body)
+    except ValueError as exc:
+        raise RequestFailed(f"not JSON: {reply.body[:80]!r}") from exc
+    if not isinstance(data, dict):
+        raise RequestFailed(f"unexpected JSON: {reply.body[:80]!r}")
+    return data
+
+
 def page_post(plan: RespondentPlan, page: str, html: str, action: str) -> Fields:
     """The body a browser posts for ``page``: the answers plus the form's hidden fields,
     with the client's own submission id (stable across retries)."""
@@ -189,6 +327,7 @@ def _call(
     *,
     expect: int,
     sleep: Callable[[float], None],
+    json: bool = False,
 ) -> Reply:
     start = time.monotonic()
     problem = ""
@@ -197,7 +336,7 @@ def _call(
             tally.retries += 1
             sleep(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (attempt - 1)) * random.uniform(0.5, 1))
         try:
-            reply = transport.request(method, path, fields)
+            reply = transport.request(method, path, fields, json=json)
         except TransportError as exc:
             problem = str(exc)
             continue
@@ -206,7 +345,7 @@ def _call(
             continue
         if reply.status == 409 and kind == "submit" and attempt:
             # "Already submitted" to a repeated submit: an earlier attempt was stored.
-            reply = Reply(302, "/thanks/", reply.body)
+            reply = Reply(expect, "/thanks/", reply.body)
         if reply.status != expect:
             raise RequestFailed(f"{method} {kind}: HTTP {reply.status} (expected {expect})")
         tally.records.append((kind, start, time.monotonic() - start, attempt))
@@ -248,12 +387,14 @@ def run_respondents(
     submitted: Any = None,
     start_at: float = 0.0,
     deadline: float = float("inf"),
+    javascript: bool = True,
 ) -> dict[str, Any]:
     """Run ``plans`` in this process through ``seats`` threads, each answering one
     respondent after the other (the next one starts as soon as a seat is free). Seats
     start at random moments within ``ramp`` seconds (at least ``interval``) after
     ``start_at`` (time.monotonic). ``submitted``: a shared counter (multiprocessing.Value) of
     acknowledged submits, for the fault injector."""
+    began = resource.getrusage(resource.RUSAGE_SELF)  # not the imports and the plans
     rng = random.Random(seed)
     results: list[dict[str, Any]] = []
     waiting = list(reversed(plans))
@@ -275,7 +416,7 @@ def run_respondents(
         while (plan := next_plan()) is not None:
             transport = HttpTransport(port)
             tally = Tally()
-            ok = complete(
+            ok = (complete_js if javascript else complete)(
                 transport,
                 plan,
                 tally=tally,
@@ -304,7 +445,8 @@ def run_respondents(
         thread.join()
     results.extend(_outcome(plan, False, Tally(unfinished=True)) for plan in waiting)
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"outcomes": results, "cpu": usage.ru_utime + usage.ru_stime}
+    cpu = usage.ru_utime + usage.ru_stime - began.ru_utime - began.ru_stime
+    return {"outcomes": results, "cpu": cpu}
 
 
 def _outcome(plan: RespondentPlan, ok: bool, tally: Tally) -> dict[str, Any]:

@@ -47,6 +47,9 @@ class RespondentPlan:
     submission_id: str
     answers: dict[str, Any]
     pages: dict[str, Fields] = field(default_factory=dict)
+    #: The pages this respondent is shown, in order (what the browser's pager steps
+    #: through: a page with no question shown is skipped).
+    shown_pages: tuple[str, ...] = ()
 
     @property
     def checksum(self) -> str:
@@ -245,9 +248,20 @@ def build_plans(
                 submission_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 answers=answers,
                 pages=page_fields(instrument, answers),
+                shown_pages=shown_pages(instrument, answers),
             )
         )
     return plans
+
+
+def shown_pages(instrument: Instrument, answers: Mapping[str, Any]) -> tuple[str, ...]:
+    """Codes of the pages with at least one question shown, given the final answers (the
+    logic looks only at earlier answers, so this is also what the respondent sees on the
+    way)."""
+    shown = {item.code for item in shown_answers(instrument, dict(answers))[0]}
+    return tuple(
+        page.code for page in instrument.pages() if any(i.code in shown for i in page.items)
+    )
 
 
 def standard_documents(n: int, seed: int, stations: int) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import _load_setup as setup  # noqa: E402
-from bench._load_client import Reply, Tally, complete  # noqa: E402
+from bench._load_client import Reply, Tally, complete, complete_js  # noqa: E402
 from bench._load_cluster import PostgresCluster, Processes  # noqa: E402
 from bench._load_plan import build_plans  # noqa: E402
 
@@ -41,19 +41,24 @@ class TimedTransport:
         self.times = times
         self.breakdown: Breakdown | None = None
 
-    def request(self, method: str, path: str, fields=None) -> Reply:
+    def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
         wall, cpu = time.perf_counter(), time.process_time()
         if fields is None:
             kind = "GET start" if path.count("/") == 3 else "GET page"
         else:
-            kind = f"POST {dict(fields)['action']}"
+            kind = f"POST {dict(fields)['action']}{' (JSON)' if json else ''}"
         if self.breakdown is not None:
             self.breakdown.kind = kind
+        extra = {"HTTP_ACCEPT": "application/json"} if json else {}
         if fields is None:
-            reply = self.client.get(path)
+            reply = self.client.get(path, **extra)
         else:
             reply = self.client.generic(
-                "POST", path, urlencode(fields), content_type="application/x-www-form-urlencoded"
+                "POST",
+                path,
+                urlencode(fields),
+                content_type="application/x-www-form-urlencoded",
+                **extra,
             )
         self.times[kind].append((time.perf_counter() - wall, time.process_time() - cpu))
         return Reply(reply.status_code, reply.get("Location", ""), reply.content.decode())
@@ -69,7 +74,7 @@ TIMED = [
     ("survey_platform.fieldwork.respondent", "read_page"),
     ("survey_platform.fieldwork.respondent", "validate_answers"),
     ("survey_platform.fieldwork.respondent", "shown_answers"),
-    ("survey_platform.fieldwork.respondent", "_locked_response"),
+    ("survey_platform.fieldwork.respondent", "_created_response"),
     ("survey_platform.fieldwork.respondent", "response_submit"),
     ("survey_platform.fieldwork.respondent_views", "_visible_pages"),
     ("survey_platform.fieldwork.respondent_views", "render"),
@@ -133,6 +138,9 @@ def main() -> None:
     parser.add_argument("--sort", default="cumtime")
     parser.add_argument("--no-profile", action="store_true", help="timings only")
     parser.add_argument(
+        "--no-javascript", action="store_true", help="the flow of a browser without JavaScript"
+    )
+    parser.add_argument(
         "--breakdown", action="store_true", help="time the respondent functions (no cProfile)"
     )
     args = parser.parse_args()
@@ -169,7 +177,8 @@ def main() -> None:
         from django.test import Client
 
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-        complete(TimedTransport(client, defaultdict(list)), plans[0], tally=Tally())
+        flow = complete if args.no_javascript else complete_js
+        flow(TimedTransport(client, defaultdict(list)), plans[0], tally=Tally())
         profiler = cProfile.Profile()
         breakdown = Breakdown() if args.breakdown else None
         profile = not (args.no_profile or args.breakdown)
@@ -179,7 +188,7 @@ def main() -> None:
                 profiler.enable()
             transport = TimedTransport(client, times)
             transport.breakdown = breakdown
-            ok = complete(transport, plan, tally=tally)
+            ok = flow(transport, plan, tally=tally)
             profiler.disable()
             if not ok:
                 raise SystemExit(f"respondent failed: {tally.errors}")

@@ -96,6 +96,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="per run; respondents still answering "
         "then stop (reported as unfinished, not as errors)",
     )
+    parser.add_argument(
+        "--no-javascript",
+        action="store_true",
+        help="respondents without JavaScript: form POST, redirect, page GET per page",
+    )
     parser.add_argument("--no-faults", action="store_true", help="skip the fault run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--seed", type=int, default=SEED)
@@ -146,6 +151,7 @@ def run_wave(
                 args.seed + i,
                 submitted,
                 _share(seats, args.clients, i),
+                not args.no_javascript,
             ),
             daemon=True,
         )
@@ -201,7 +207,7 @@ def _client_main(
     queue: Any, port: int, plans: list[RespondentPlan], timing: tuple[float, ...], *rest: Any
 ) -> None:
     interval, ramp, start_at, deadline = timing
-    seed, submitted, seats = rest
+    seed, submitted, seats, javascript = rest
     queue.put(
         run_respondents(
             port,
@@ -213,6 +219,7 @@ def _client_main(
             submitted=submitted,
             start_at=start_at,
             deadline=deadline,
+            javascript=javascript,
         )
     )
 
@@ -401,7 +408,9 @@ def prepare(args: argparse.Namespace, procs: Processes) -> list[tuple[Any, list[
     print(f"# machine: {os.cpu_count()} cores, {contention()}")
     print(
         f"# gunicorn {args.workers} {args.worker_class} workers x {args.threads} threads; "
-        f"{args.respondents} respondents through {args.concurrency} seats in {args.clients} "
+        f"{args.respondents} respondents "
+        f"({'without JavaScript' if args.no_javascript else 'with JavaScript: JSON page saves'}) "
+        f"through {args.concurrency} seats in {args.clients} "
         f"client processes, offered {args.rate:.0f} page saves/s"
     )
     return runs

@@ -214,6 +214,11 @@ class Instrument:
 
     def pages(self) -> list[Page]:
         """Screens in order: each outermost page group, and each item outside any page."""
+        return list(self._pages)
+
+    @cached_property
+    def _pages(self) -> tuple[Page, ...]:
+        # Computed once: a respondent's page save asks for the pages several times.
         pages: list[Page] = []
         for item in self.items:
             page_group = next((g for g in reversed(self.ancestors(item.group)) if g.page), None)
@@ -222,7 +227,7 @@ class Instrument:
                 pages[-1] = Page(code, (*pages[-1].items, item))
             else:
                 pages.append(Page(code, (item,)))
-        return pages
+        return tuple(pages)
 
     # Serialisation lives in .serialize (which imports this module, hence the late imports).
     def to_dict(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -88,38 +88,56 @@ def new_open_key(quota: StationQuota) -> str:
     return f"{quota.open_token}.{secrets.token_urlsafe(OPEN_KEY_RANDOM_BYTES)}"
 
 
+#: The questionnaire document is parsed once per process (instruments.selectors.schema_of,
+#: keyed by version and checksum), so the lookups below never fetch it: decoding 50 KB of
+#: JSON on every page save was most of a save's cost.
+_LEAN = ("wave__instrument_version__definition",)
+
+
 def session_for_key(key: str) -> Session:
-    """Who is answering under ``key``; raises UnknownCode / WaveNotOpen / AlreadySubmitted."""
-    related = ("wave__instrument_version", "station")
+    """Who is answering under ``key``; raises UnknownCode / WaveNotOpen / AlreadySubmitted.
+
+    Two indexed lookups without ordering: the key's invitation (or open-link quota) with
+    its wave, version and station, then — for an invitation — its station's quota."""
     if "." in key:
         open_token, _, rest = key.partition(".")
-        quota = (
-            StationQuota.objects.select_related(*related)
+        quota = _first(
+            StationQuota.objects.select_related("wave__instrument_version", "station")
+            .defer(*_LEAN)
             .filter(open_token=open_token, open_link_enabled=True)
-            .first()
         )
         if quota is None or len(rest) < 16:
             raise UnknownCode()
         check_open(quota.wave)
         return Session(key, quota.wave, quota, None)
-    invitation = Invitation.objects.select_related(*related).filter(token=key).first()
+    invitation = _first(
+        Invitation.objects.select_related("wave__instrument_version", "station")
+        .defer(*_LEAN)
+        .filter(token=key)
+    )
     if invitation is None or invitation.state == InvitationState.EXPIRED:
         raise UnknownCode()
     check_open(invitation.wave)
     if invitation.state == InvitationState.COMPLETED:
         raise AlreadySubmitted()
-    quota = (
-        StationQuota.objects.select_related(*related)
-        .filter(wave=invitation.wave, station=invitation.station)
-        .first()
+    quota = _first(
+        StationQuota.objects.filter(wave_id=invitation.wave_id, station_id=invitation.station_id)
     )
     if quota is None:
         raise UnknownCode()
+    # The same objects the invitation brought: no second fetch of wave or station.
+    quota.wave, quota.station = invitation.wave, invitation.station
     return Session(key, invitation.wave, quota, invitation)
 
 
+def _first(queryset: QuerySet[Any]) -> Any:
+    """The one row of a unique lookup, without the model's default ORDER BY (joins)."""
+    found = list(queryset.order_by()[:1])
+    return found[0] if found else None
+
+
 def current_response(session: Session) -> Response | None:
-    return Response.objects.filter(resume_hash=resume_hash(session.key)).first()
+    return _first(Response.objects.filter(resume_hash=resume_hash(session.key)))
 
 
 def mark_opened(session: Session) -> None:
@@ -210,22 +228,25 @@ def response_save_page(
     seconds: int = 0,
 ) -> tuple[Response | None, dict[str, str]]:
     """Validate and store one page. Returns the response and the problems (translated);
-    when there are problems nothing is stored."""
+    when there are problems nothing is stored (and the response returned is the stored
+    one, or None before the first save)."""
     schema = session.schema
     page_answers = read_page(schema, page_code, data)
-    stored = current_response(session)
-    if stored is not None and stored.is_complete:
-        raise AlreadySubmitted()
-    merged = _merge(schema, stored.answers if stored else {}, page_code, page_answers)
-    problems = validate_answers(schema, merged, page=page_code, language=language)
-    if problems:
-        return stored, {code: message.render(gettext) for code, message in problems.items()}
+    key_hash = resume_hash(session.key)
     with transaction.atomic():
-        response = _locked_response(session, language)
-        if response.is_complete:
+        # Read once, under the row lock: another tab of the same respondent may save a
+        # different page meanwhile, and the merge must see its answers. The lock is on
+        # this respondent's own row only, so holding it while validating (about a
+        # millisecond) delays nobody else.
+        stored = _first(Response.objects.select_for_update().filter(resume_hash=key_hash))
+        if stored is not None and stored.is_complete:
             raise AlreadySubmitted()
-        # Merge again under the lock: another tab may have saved a different page meanwhile.
+        response = stored or _created_response(session, language, key_hash)
         merged = _merge(schema, response.answers, page_code, page_answers)
+        problems = validate_answers(schema, merged, page=page_code, language=language)
+        if problems:
+            transaction.set_rollback(True)  # a first save with problems creates nothing
+            return stored, {code: message.render(gettext) for code, message in problems.items()}
         response.answers = shown_answers(schema, merged)[1]
         response.page_seconds = {
             **response.page_seconds,
@@ -233,32 +254,39 @@ def response_save_page(
         }
         response.last_page = page_code
         response.language = language
-        response.save()
-        if session.invitation is not None:
-            Invitation.objects.filter(
-                pk=session.invitation.pk, state__in=[InvitationState.SENT, InvitationState.OPENED]
-            ).update(state=InvitationState.STARTED)
+        response.save(
+            update_fields=["answers", "page_seconds", "last_page", "language", "updated_at"]
+        )
+        _mark_started(session)
     return response, {}
 
 
-def _locked_response(session: Session, language: str) -> Response:
-    """The session's partial response, created on first save and locked for this write."""
-    key_hash = resume_hash(session.key)
-    response = Response.objects.select_for_update().filter(resume_hash=key_hash).first()
-    if response is not None:
-        return response
+def _mark_started(session: Session) -> None:
+    invitation = session.invitation
+    if invitation is None or invitation.state not in _NOT_STARTED:
+        return  # already started: no write on every page
+    Invitation.objects.filter(pk=invitation.pk, state__in=_NOT_STARTED).update(
+        state=InvitationState.STARTED
+    )
+
+
+_NOT_STARTED = (InvitationState.SENT, InvitationState.OPENED)
+
+
+def _created_response(session: Session, language: str, key_hash: str) -> Response:
+    """The session's first save: a new partial response, locked by this transaction."""
     try:
         with transaction.atomic():
             return Response.objects.create(
                 wave=session.wave,
-                station=session.quota.station,
-                instrument_version=session.wave.instrument_version,
+                station_id=session.quota.station_id,
+                instrument_version_id=session.wave.instrument_version_id,
                 via_open_link=session.via_open_link,
                 language=language,
                 resume_hash=key_hash,
             )
     except IntegrityError:
-        # Two first saves raced; the other one created the row. Use it.
+        # Two first saves raced; the other one created the row. Wait for it and use it.
         return Response.objects.select_for_update().get(resume_hash=key_hash)
 
 
@@ -274,10 +302,8 @@ def response_submit(*, session: Session, submission_id: str, language: str) -> R
     with transaction.atomic():
         if Response.objects.filter(submission_id=sid, status=ResponseStatus.COMPLETE).exists():
             raise AlreadySubmitted()
-        response = (
-            Response.objects.select_for_update()
-            .filter(resume_hash=resume_hash(session.key))
-            .first()
+        response = _first(
+            Response.objects.select_for_update().filter(resume_hash=resume_hash(session.key))
         )
         if response is None:
             raise ValidationFailed({"__all__": [gettext("Please answer the questionnaire first.")]})

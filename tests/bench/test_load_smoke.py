@@ -36,14 +36,15 @@ class DjangoTransport:
         self.client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
         self.posts: list[str] = []
 
-    def request(self, method: str, path: str, fields=None) -> Reply:
+    def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
+        extra = {"HTTP_ACCEPT": "application/json"} if json else {}
         if fields is None:
-            reply = self.client.get(path)
+            reply = self.client.get(path, **extra)
         else:
             self.posts.append(dict(fields)["action"])
             body = urlencode(fields)
             reply = self.client.generic(
-                "POST", path, body, content_type="application/x-www-form-urlencoded"
+                "POST", path, body, content_type="application/x-www-form-urlencoded", **extra
             )
         return Reply(reply.status_code, reply.get("Location", ""), reply.content.decode())
 
@@ -51,8 +52,8 @@ class DjangoTransport:
 class LosesFirstSubmitReply(DjangoTransport):
     """The submit reaches the server and is stored, then the connection is cut."""
 
-    def request(self, method: str, path: str, fields=None) -> Reply:
-        reply = super().request(method, path, fields)
+    def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
+        reply = super().request(method, path, fields, json=json)
         if fields is not None and self.posts.count("submit") == 1 and self.posts[-1] == "submit":
             raise TransportError("ConnectionResetError: cut after the server answered")
         return reply
