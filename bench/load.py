@@ -4,8 +4,11 @@ Starts a throwaway PostgreSQL cluster and gunicorn (the scaled production profil
 plain HTTP on loopback), opens a wave of the standard questionnaire with quotas for five
 stations and one answer code per virtual respondent, then lets N virtual respondents
 (default 200; threads in separate client processes, so the client's GIL does not cap the
-server) answer page by page as a browser does — GET the page, POST its answers, follow
-the redirect — and submit with their own submission id; see bench/_load_client.py.
+server) answer page by page as a phone's browser does with JavaScript — one page view
+that brings the whole questionnaire, then the page's form POST sent with
+``Accept: application/json`` for every shown page, answered with the next page's code —
+and submit with their own submission id; see bench/_load_client.py. --no-javascript
+measures the other flow (form POST, redirect, page view for every page).
 
 The respondents pass through --concurrency "seats" (default 50 answering at once; the
 next respondent takes a seat as soon as one is free). Each seat spaces its page saves
@@ -34,14 +37,16 @@ quota or an answer code's state is wrong, or the faults could not be injected (n
 within the run). Every process and the temporary folder are removed on exit.
 
 Server: 4 sync gunicorn workers by default (compare with --workers, --worker-class
-gthread --threads N). A page save is CPU-bound Python (about 40 ms of worker CPU per page
-save and its page view on the 2-core machine, 9 ms in PostgreSQL): sync workers share no
-GIL between requests; four rather than two keep both cores busy while a worker waits for
-PostgreSQL and lose less capacity when one is killed (in alternating runs 4 workers gave
-about 10% more saves/s than 2 at the same CPU per save); 6 workers and gthread 2x4 or
-4x2 were no better. PostgreSQL keeps fsync and synchronous commit on, as in production.
+gthread --threads N). A page save is CPU-bound Python: with JavaScript about 11 ms of
+worker CPU per page save (the page views of the respondent shared out over its saves),
+2 ms in PostgreSQL and 0.5 ms in the clients; without JavaScript about 40 ms (every save
+also renders the next page). Sync workers share no GIL between requests; four rather
+than two keep both cores busy while a worker waits for PostgreSQL and lose less capacity
+when one is killed; gthread 2x4 gave 15% fewer saves/s. PostgreSQL keeps fsync and
+synchronous commit on, as in production.
 
     .venv/bin/python bench/load.py [--respondents 200] [--workers 4] [--no-faults]
+                                   [--no-javascript]
 
 Server-side costs behind these figures: ``python -m bench._load_profile`` (cProfile or a
 per-function breakdown of the same requests through django.test.Client).

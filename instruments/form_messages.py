@@ -20,4 +20,12 @@ def form_messages(language: str) -> dict[str, str]:
             "specifyOther": _("Please specify your other answer"),
             "constraint": _("This answer does not meet the condition for this question"),
             "matrixIncomplete": _("Please answer every row"),
+            # The respondent form saving pages in the background (form.js).
+            "saving": _("Saving…"),
+            "notSaved": _(
+                "Your answers could not be saved. Check your connection and press the button again."
+            ),
+            "checkHighlighted": _("Please check the highlighted questions."),
+            # Same text as the page template's {% blocktranslate %}; form.js fills it in.
+            "pageOf": _("Page %(n)s of %(total)s"),
         }

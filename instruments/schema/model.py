@@ -129,9 +129,10 @@ class Item:
     def other_code(self) -> str | None:
         return self.code + OTHER_SUFFIX if self.other_choice else None
 
-    @property
+    @cached_property
     def answer_codes(self) -> tuple[str, ...]:
-        """Keys this item contributes to an answers document, in order."""
+        """Keys this item contributes to an answers document, in order (computed once:
+        the validator asks for them on every item of every page save)."""
         if self.type is ItemType.NOTE:
             return ()
         own = tuple(row.code for row in self.rows) if self.type is ItemType.MATRIX else (self.code,)
@@ -193,6 +194,17 @@ class Instrument:
 
     def ancestors(self, group_code: str | None) -> list[Group]:
         """The group ``group_code`` and its parents, innermost first (stops on a cycle)."""
+        found = self._ancestors.get(group_code)
+        if found is None:
+            found = self._ancestors[group_code] = tuple(self._ancestor_chain(group_code))
+        return list(found)
+
+    @cached_property
+    def _ancestors(self) -> dict[str | None, tuple[Group, ...]]:
+        # Filled as asked; the skip logic walks each item's chain on every page save.
+        return {}
+
+    def _ancestor_chain(self, group_code: str | None) -> list[Group]:
         chain: list[Group] = []
         seen: set[str] = set()
         while group_code and group_code not in seen:

@@ -88,10 +88,26 @@ def new_open_key(quota: StationQuota) -> str:
     return f"{quota.open_token}.{secrets.token_urlsafe(OPEN_KEY_RANDOM_BYTES)}"
 
 
-#: The questionnaire document is parsed once per process (instruments.selectors.schema_of,
-#: keyed by version and checksum), so the lookups below never fetch it: decoding 50 KB of
-#: JSON on every page save was most of a save's cost.
-_LEAN = ("wave__instrument_version__definition",)
+#: The columns a respondent's request reads. The questionnaire document is parsed once
+#: per process (instruments.selectors.schema_of, keyed by version and checksum), so the
+#: lookups never fetch it: decoding 50 KB of JSON on every page save was most of a save's
+#: cost, and building and converting the other columns of four tables was much of the
+#: rest. Anything else is still there when asked for (one more query).
+_WAVE = [
+    "wave__id",
+    "wave__code",
+    "wave__title",
+    "wave__title_en",
+    "wave__status",
+    "wave__opens_at",
+    "wave__closes_at",
+    "wave__instrument_version__id",
+    "wave__instrument_version__checksum",
+    "wave__instrument_version__updated_at",
+    "station__id",
+    "station__name",
+]
+_RELATED = ("wave__instrument_version", "station")
 
 
 def session_for_key(key: str) -> Session:
@@ -102,8 +118,8 @@ def session_for_key(key: str) -> Session:
     if "." in key:
         open_token, _, rest = key.partition(".")
         quota = _first(
-            StationQuota.objects.select_related("wave__instrument_version", "station")
-            .defer(*_LEAN)
+            StationQuota.objects.select_related(*_RELATED)
+            .only("id", "open_token", "target", "completes", "wave_id", "station_id", *_WAVE)
             .filter(open_token=open_token, open_link_enabled=True)
         )
         if quota is None or len(rest) < 16:
@@ -111,8 +127,8 @@ def session_for_key(key: str) -> Session:
         check_open(quota.wave)
         return Session(key, quota.wave, quota, None)
     invitation = _first(
-        Invitation.objects.select_related("wave__instrument_version", "station")
-        .defer(*_LEAN)
+        Invitation.objects.select_related(*_RELATED)
+        .only("id", "state", "token", "wave_id", "station_id", *_WAVE)
         .filter(token=key)
     )
     if invitation is None or invitation.state == InvitationState.EXPIRED:
@@ -121,7 +137,9 @@ def session_for_key(key: str) -> Session:
     if invitation.state == InvitationState.COMPLETED:
         raise AlreadySubmitted()
     quota = _first(
-        StationQuota.objects.filter(wave_id=invitation.wave_id, station_id=invitation.station_id)
+        StationQuota.objects.only(
+            "id", "open_token", "target", "completes", "wave_id", "station_id"
+        ).filter(wave_id=invitation.wave_id, station_id=invitation.station_id)
     )
     if quota is None:
         raise UnknownCode()

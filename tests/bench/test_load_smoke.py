@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from analysis.simulate import simulate_answers
-from bench._load_client import Reply, Tally, TransportError, complete
+from bench._load_client import Reply, Tally, TransportError, complete, complete_js, page_states
 from bench._load_plan import (
     RespondentPlan,
     answers_checksum,
@@ -141,3 +141,40 @@ def test_refused_page_fails_for_good_and_submits_nothing(load_wave):
     assert tally.errors == ["POST save: HTTP 400 (expected 302)"]
     assert not Response.objects.filter(wave=wave).exists()
     assert StationQuota.objects.get(wave=wave, station_id=plan.station).completes == 0
+
+
+def test_javascript_respondent_saves_pages_as_json_and_submits_once(load_wave):
+    """The load test's default flow: one page view, then a JSON save per shown page."""
+    wave, tokens = load_wave
+    plan = build_plans(load_standard(), tokens[:1], seed=3)[0]
+    transport = DjangoTransport()
+    tally = Tally()
+    assert complete_js(transport, plan, tally=tally, sleep=_no_sleep), tally.errors
+    kinds = Counter(kind for kind, *_rest in tally.records)
+    shown = len(plan.shown_pages)
+    assert kinds == {"start": 1, "page": 1, "save": shown - 1, "submit": 1}
+    assert transport.posts == ["next"] * (shown - 1) + ["submit"]
+    stored = Response.objects.get(wave=wave)
+    assert stored.status == "complete" and str(stored.submission_id) == plan.submission_id
+    assert answers_checksum(stored.answers) == plan.checksum
+    assert StationQuota.objects.get(wave=wave, station_id=plan.station).completes == 1
+
+
+def test_javascript_retried_submit_is_acknowledged_and_stored_once(load_wave):
+    wave, tokens = load_wave
+    plan = build_plans(load_standard(), tokens[1:], seed=4)[0]
+    transport = LosesFirstSubmitReply()
+    tally = Tally()
+    assert complete_js(transport, plan, tally=tally, sleep=_no_sleep), tally.errors
+    assert transport.posts.count("submit") == 2 and tally.retries == 1
+    assert Response.objects.filter(wave=wave, status="complete").count() == 1
+    assert StationQuota.objects.get(wave=wave, station_id=plan.station).completes == 1
+
+
+def test_page_states_reads_each_sections_signed_state():
+    html = (
+        '<section class="survey-page" data-page="A" data-number="1" data-form-state="s.A">'
+        '<section class="survey-page" data-form-state="s.B" data-page="B" hidden>'
+        '<section class="other">'
+    )
+    assert page_states(html) == {"A": "s.A", "B": "s.B"}

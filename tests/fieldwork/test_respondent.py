@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
@@ -225,3 +226,41 @@ def test_respondent_pages_store_no_personal_data(invitation):
         "测试人",
     ):
         assert secret not in text
+
+
+class _Controls(HTMLParser):
+    """The names a browser without JavaScript posts: controls outside disabled fieldsets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fieldsets: list[bool] = []
+        self.enabled: set[str] = set()
+        self.disabled: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "fieldset":
+            self.fieldsets.append("disabled" in attributes)
+        elif tag in ("input", "select", "textarea") and attributes.get("name"):
+            off = any(self.fieldsets) or "disabled" in attributes
+            (self.disabled if off else self.enabled).add(attributes["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "fieldset" and self.fieldsets:
+            self.fieldsets.pop()
+
+
+def test_only_the_current_page_is_enabled_without_javascript(invitation):
+    client = Client()
+    _post(client, _page_url(invitation.token, "A"), {"A1": "1", "A2": "3"})
+    html = client.get(_page_url(invitation.token, "B")).content.decode()
+    controls = _Controls()
+    controls.feed(html)
+    control = {"csrfmiddlewaretoken", "form_state", "submission_id", "language", "next"}
+    answers = controls.enabled - control  # ("language", "next": the language switch)
+    assert answers == {"B1", "B2", "B3"}
+    assert {"A1", "A2"} <= controls.disabled
+    assert re.search(r'<section class="survey-page" data-page="A"[^>]*\shidden>', html)
+    # What such a browser posts for page B is accepted as it is.
+    moved = client.post(_page_url(invitation.token, "B"), {**_state(html), "B1": "40"})
+    assert moved.status_code == 302

@@ -142,40 +142,212 @@
     return ok;
   }
 
-  function Pager(form) {
+  /*
+   * Page-by-page navigation over a form holding every page (.survey-page sections).
+   * options.start: the code of the page to show first (else the first visible page);
+   * options.save(section, action): called instead of moving forward / finishing, for the
+   * respondent form, which saves each page on the server first;
+   * options.onShow(section, position, count): after a page is shown.
+   */
+  function Pager(form, options) {
+    options = options || {};
     var pages = Array.prototype.slice.call(form.querySelectorAll(".survey-page"));
-    var nav = form.querySelector(".survey-nav");
+    var nav = form.querySelector(".survey-nav, .resp-nav");
     var back = nav.querySelector("[data-back]"), next = nav.querySelector("[data-next]");
     var finish = nav.querySelector("[data-finish]"), progress = form.querySelector(".survey-progress");
     var index = 0;
     function visible() { return pages.filter(function (p) { return p.dataset.shown === "1"; }); }
     function show(i) {
       index = i;
-      pages.forEach(function (p, j) { p.classList.toggle("current", j === i); });
-      var shown = visible(), pos = shown.indexOf(pages[i]);
+      pages.forEach(function (p, j) {
+        p.classList.toggle("current", j === i);
+        var fields = p.querySelector(":scope > .page-fields");
+        if (fields) fields.disabled = j !== i;  // only the current page is posted
+      });
+      var shown = visible(), pos = shown.indexOf(pages[i]), count = shown.length;
+      if (pos < 0) { pos = shown.filter(function (p) { return pages.indexOf(p) < i; }).length; count += 1; }
       back.hidden = pos <= 0;
-      next.hidden = pos === shown.length - 1;
-      finish.hidden = pos !== shown.length - 1;
-      if (progress) progress.value = shown.length ? Math.round(100 * (pos + 1) / shown.length) : 0;
+      next.hidden = pos === count - 1;
+      finish.hidden = pos !== count - 1;
+      if (progress) progress.value = count ? Math.round(100 * (pos + 1) / count) : 0;
+      if (options.onShow) options.onShow(pages[i], pos, count);
       window.scrollTo(0, 0);
     }
     function step(direction) {
       var answers = refresh(form);
       if (direction > 0 && !checkPage(pages[index], answers)) return;
+      if (direction > 0 && options.save) return options.save(pages[index], "next");
       for (var i = index + direction; i >= 0 && i < pages.length; i += direction) {
         if (pages[i].dataset.shown === "1") return show(i);
       }
     }
-    back.addEventListener("click", function () { step(-1); });
-    next.addEventListener("click", function () { step(1); });
+    back.addEventListener("click", function (event) { event.preventDefault(); step(-1); });
+    next.addEventListener("click", function (event) { event.preventDefault(); step(1); });
     finish.addEventListener("click", function (event) {
       var answers = refresh(form);
       if (!checkPage(pages[index], answers)) { event.preventDefault(); return; }
+      if (options.save) { event.preventDefault(); options.save(pages[index], "submit"); return; }
       form.dispatchEvent(new CustomEvent("survey:finished", { detail: answers, bubbles: true }));
     });
     form.classList.add("paged");
     refresh(form);
-    show(Math.max(0, pages.indexOf(visible()[0])));
+    function byCode(code) {
+      return pages.filter(function (p) { return p.dataset.page === code; })[0] || null;
+    }
+    var start = options.start ? pages.indexOf(byCode(options.start)) : -1;
+    show(start >= 0 ? start : Math.max(0, pages.indexOf(visible()[0])));
+    return {
+      current: function () { return pages[index]; },
+      page: byCode,
+      show: function (code) {
+        var i = pages.indexOf(byCode(code));
+        if (i >= 0) { refresh(form); show(i); }
+        return i >= 0;
+      },
+      buttons: [back, next, finish]
+    };
+  }
+
+  /*
+   * The respondent form with JavaScript: every page is in the document; "Save and
+   * continue" posts the current page's fields to its own URL with fetch and shows the
+   * page the server names, without loading a page. Without JavaScript the same form
+   * posts page by page (the server hides and disables every page but the current one).
+   */
+  var RETRIES = 3, BACKOFF_MS = 600;
+
+  function respondentNav(form) {
+    // Without JavaScript the server renders only the buttons the current page needs.
+    var nav = form.querySelector(".resp-nav");
+    function button(attribute, action, label, primary) {
+      var found = nav.querySelector("[" + attribute + "]");
+      if (found) return found;
+      var made = document.createElement("button");
+      made.type = "submit";
+      made.name = "action";
+      made.value = action;
+      made.textContent = nav.getAttribute(label);
+      made.setAttribute(attribute, "");
+      if (primary) made.className = "primary";
+      return made;
+    }
+    nav.prepend(button("data-back", "back", "data-label-back", false),
+      button("data-next", "next", "data-label-next", true),
+      button("data-finish", "submit", "data-label-submit", true));
+  }
+
+  /* POST a page; resolves with [response, JSON body] or rejects after the retries. */
+  function post(address, payload) {
+    function attempt(left, resolve, reject) {
+      fetch(address, {
+        method: "POST", body: payload, credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (reply) {
+        if (reply.status >= 500) throw new Error("server error " + reply.status);
+        return reply.json().then(function (data) { return [reply, data]; }, function () { return [reply, {}]; });
+      }).then(resolve, function (error) {
+        if (left <= 1) return reject(error);
+        setTimeout(function () { attempt(left - 1, resolve, reject); }, BACKOFF_MS * Math.pow(2, RETRIES - left));
+      });
+    }
+    return new Promise(function (resolve, reject) { attempt(RETRIES, resolve, reject); });
+  }
+
+  function Respondent(form) {
+    var base = form.dataset.respondent;
+    var formError = document.getElementById("form-error");
+    var status = form.querySelector(".resp-saving");
+    var pageText = document.querySelector(".resp-progress-text");
+    var progress = document.querySelector(".survey-progress");
+    var cut = document.title.indexOf(" · "), titleEnd = cut >= 0 ? document.title.slice(cut) : "";
+    var languageNext = document.querySelector(".resp-lang input[name=next]");
+    var shownAt = Date.now(), busy = false, pager;
+    function url(code) { return base + encodeURIComponent(code) + "/"; }
+
+    form.querySelectorAll(".survey-page[hidden]").forEach(function (p) { p.hidden = false; });
+    respondentNav(form);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.addEventListener("keydown", function (event) {
+      // Enter in a field would "click" the first button (Previous): never move by accident.
+      if (event.key === "Enter" && event.target.tagName === "INPUT") event.preventDefault();
+    });
+
+    function setError(text, quiet) {
+      formError.textContent = text || "";
+      formError.hidden = !text;
+      if (text && !quiet) formError.scrollIntoView({ behavior: "smooth", block: "center" });
+    }
+    function setBusy(on) {
+      busy = on;
+      form.setAttribute("aria-busy", on ? "true" : "false");
+      pager.buttons.forEach(function (b) { b.disabled = on; });
+      status.textContent = on ? t("saving") : "";
+      status.hidden = !on;
+    }
+    function onShow(section, pos, count) {
+      var code = section.dataset.page, title = section.querySelector(".page-title");
+      shownAt = Date.now();
+      if (pageText) pageText.textContent = t("pageOf").replace("%(n)s", pos + 1).replace("%(total)s", count);
+      if (progress) progress.value = Math.round(100 * pos / Math.max(count, 1));
+      if (title && titleEnd) document.title = title.textContent + titleEnd;
+      if (!history.state || history.state.page !== code) history.replaceState({ page: code }, "", url(code));
+      if (languageNext) languageNext.value = url(code);  // switching language keeps the page
+    }
+    function showErrors(section, errors) {
+      section.querySelectorAll(".q").forEach(function (q) {
+        var box = q.querySelector(".q-error"), problem = errors[q.dataset.code] || "";
+        if (!box) return;
+        box.textContent = problem;
+        box.hidden = !problem;
+        q.classList.toggle("has-error", !!problem);
+      });
+      var first = section.querySelector(".q.has-error");
+      if (first) first.scrollIntoView({ behavior: "smooth", block: "center" });
+    }
+    function payload(section, action) {
+      var data = new FormData(form);  // only the current page's fieldset is enabled
+      data.set("form_state", section.dataset.formState);
+      data.set("action", action);
+      data.set("elapsed", String(Math.max(0, Math.round((Date.now() - shownAt) / 1000))));
+      return new URLSearchParams(data);
+    }
+    function handle(section, action, reply, data) {
+      if (reply.ok && data.done) return window.location.assign(data.done);
+      if (reply.ok && data.page) {
+        history.pushState({ page: data.page }, "", url(data.page));
+        if (!pager.show(data.page)) window.location.assign(url(data.page));
+        return;
+      }
+      if (data.problem) {
+        // Refused: the server's page explains why. A repeated submit whose first reply
+        // was lost is refused as "already submitted": that submit was stored.
+        var done = action === "submit" && data.problem === "done";
+        return window.location.assign(done ? form.dataset.done : url(section.dataset.page));
+      }
+      if (!data.errors) return setError(t("notSaved"));
+      var target = (data.page && pager.page(data.page)) || section;
+      if (target !== section) pager.show(data.page);
+      var marked = Object.keys(data.errors).length > 0;
+      setError(data.form_error || (marked ? t("checkHighlighted") : t("notSaved")), marked);
+      showErrors(target, data.errors);  // scrolls to the first marked question
+    }
+    function save(section, action) {
+      if (busy) return;
+      setError("");
+      var body = payload(section, action);
+      setBusy(true);
+      post(url(section.dataset.page), body).then(function (result) {
+        setBusy(false);
+        handle(section, action, result[0], result[1]);
+      }, function () {
+        setBusy(false);
+        setError(t("notSaved"));  // what was typed stays in the form
+      });
+    }
+
+    pager = Pager(form, { start: form.dataset.page, save: save, onShow: onShow });
+    window.addEventListener("popstate", function (event) {
+      if (event.state && event.state.page && !busy) pager.show(event.state.page);
+    });
   }
 
   function init(form) {
@@ -183,7 +355,8 @@
     if (source) messages = JSON.parse(source.textContent);
     form.addEventListener("change", function (event) { onExclusive(event); refresh(form); });
     form.addEventListener("input", function () { refresh(form); });
-    if (form.querySelector(".survey-nav")) Pager(form);
+    if (form.dataset.respondent && window.fetch && window.URLSearchParams) Respondent(form);
+    else if (form.querySelector(".survey-nav")) Pager(form);
     else refresh(form);
   }
 
