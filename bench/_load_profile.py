@@ -74,7 +74,7 @@ TIMED = [
     ("survey_platform.fieldwork.respondent", "read_page"),
     ("survey_platform.fieldwork.respondent", "validate_answers"),
     ("survey_platform.fieldwork.respondent", "shown_answers"),
-    ("survey_platform.fieldwork.respondent", "_created_response"),
+    ("survey_platform.fieldwork.respondent", "_insert_first"),
     ("survey_platform.fieldwork.respondent", "response_submit"),
     ("survey_platform.fieldwork.respondent_views", "_page_plan"),
     ("survey_platform.fieldwork.respondent_views", "render"),

@@ -189,7 +189,7 @@ class FormView(_RespondentView):
         wave = session.wave
         return ApiResponse({
             "wave": {"code": wave.code, "title": wave.title, "title_en": wave.title_en},
-            "station": session.quota.station.name,
+            "station": session.station.name,
             "language": _language(session, query_choice(request, "language", LANGUAGES)),
             "languages": list(session.schema.languages),
             "status": "partial" if stored else "new",

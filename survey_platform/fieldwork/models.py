@@ -228,6 +228,9 @@ class Response(models.Model):
     quality_flags = models.JSONField(default=list, blank=True)
     #: Client-generated id of the submit request; a repeated submit finds it and stops.
     submission_id = models.UUIDField(null=True, blank=True, unique=True)
+    #: Bumped by every page save: a save writes only over the revision it read (see
+    #: fieldwork.respondent.response_save_page), so two tabs never overwrite each other.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     #: Keyed hash of the respondent's secret key, only while partial (see module docs).
     resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from instruments.schema import ItemType
 from instruments.selectors import schema_of
 from instruments.validation import shown_answers, validate_answers
 from survey_platform.core.errors import Conflict, NotFound, ValidationFailed
+from survey_platform.network.models import Station
 
 from .models import (
     Invitation,
@@ -60,12 +61,24 @@ class BadForm(ValidationFailed):
     """The posted form was not produced by our page (tampered or stale)."""
 
 
-@dataclass(frozen=True)
 class Session:
-    key: str
-    wave: Wave
-    quota: StationQuota
-    invitation: Invitation | None
+    """Who is answering: the key, its wave and station, and the invitation (None on an
+    open link). The station's quota is fetched only when asked for (a submit, the
+    first open-link visit): a page save does not need it."""
+
+    def __init__(
+        self,
+        key: str,
+        wave: Wave,
+        station: Station,
+        invitation: Invitation | None,
+        quota: StationQuota | None = None,
+    ) -> None:
+        self.key = key
+        self.wave = wave
+        self.station = station
+        self.invitation = invitation
+        self._quota = quota
 
     @property
     def via_open_link(self) -> bool:
@@ -74,6 +87,20 @@ class Session:
     @property
     def schema(self) -> Schema:
         return schema_of(self.wave.instrument_version)
+
+    @property
+    def quota(self) -> StationQuota:
+        if self._quota is None:
+            quota = _first(
+                StationQuota.objects.only(*_QUOTA).filter(
+                    wave_id=self.wave.pk, station_id=self.station.pk
+                )
+            )
+            if quota is None:
+                raise UnknownCode()
+            quota.wave, quota.station = self.wave, self.station
+            self._quota = quota
+        return self._quota
 
 
 def check_open(wave: Wave) -> None:
@@ -108,24 +135,25 @@ _WAVE = [
     "station__name",
 ]
 _RELATED = ("wave__instrument_version", "station")
+_QUOTA = ("id", "open_token", "target", "completes", "wave_id", "station_id")
 
 
 def session_for_key(key: str) -> Session:
     """Who is answering under ``key``; raises UnknownCode / WaveNotOpen / AlreadySubmitted.
 
-    Two indexed lookups without ordering: the key's invitation (or open-link quota) with
-    its wave, version and station, then — for an invitation — its station's quota."""
+    One indexed lookup without ordering: the key's invitation (or open-link quota) with
+    its wave, version and station."""
     if "." in key:
         open_token, _, rest = key.partition(".")
         quota = _first(
             StationQuota.objects.select_related(*_RELATED)
-            .only("id", "open_token", "target", "completes", "wave_id", "station_id", *_WAVE)
+            .only(*_QUOTA, *_WAVE)
             .filter(open_token=open_token, open_link_enabled=True)
         )
         if quota is None or len(rest) < 16:
             raise UnknownCode()
         check_open(quota.wave)
-        return Session(key, quota.wave, quota, None)
+        return Session(key, quota.wave, quota.station, None, quota)
     invitation = _first(
         Invitation.objects.select_related(*_RELATED)
         .only("id", "state", "token", "wave_id", "station_id", *_WAVE)
@@ -136,16 +164,7 @@ def session_for_key(key: str) -> Session:
     check_open(invitation.wave)
     if invitation.state == InvitationState.COMPLETED:
         raise AlreadySubmitted()
-    quota = _first(
-        StationQuota.objects.only(
-            "id", "open_token", "target", "completes", "wave_id", "station_id"
-        ).filter(wave_id=invitation.wave_id, station_id=invitation.station_id)
-    )
-    if quota is None:
-        raise UnknownCode()
-    # The same objects the invitation brought: no second fetch of wave or station.
-    quota.wave, quota.station = invitation.wave, invitation.station
-    return Session(key, invitation.wave, quota, invitation)
+    return Session(key, invitation.wave, invitation.station, invitation)
 
 
 def _first(queryset: QuerySet[Any]) -> Any:
@@ -237,6 +256,13 @@ def _merge(
     return merged
 
 
+#: Columns a page save reads (and the views read from what it returns).
+_SAVE_FIELDS = ("id", "answers", "page_seconds", "revision", "status", "last_page", "language")
+#: Optimistic attempts before a page save takes the row lock instead (many tabs of one
+#: respondent saving at the same instant; the locked write always gets through).
+OPTIMISTIC_ATTEMPTS = 3
+
+
 def response_save_page(
     *,
     session: Session,
@@ -247,36 +273,85 @@ def response_save_page(
 ) -> tuple[Response | None, dict[str, str]]:
     """Validate and store one page. Returns the response and the problems (translated);
     when there are problems nothing is stored (and the response returned is the stored
-    one, or None before the first save)."""
+    one, or None before the first save).
+
+    Optimistic, without a transaction: read the response, merge the page into its
+    answers, validate, then write only if nobody wrote in between (the revision read is
+    still there and the response is still partial). Otherwise read again and merge
+    again: another tab of the same respondent may have saved another page meanwhile, and
+    its answers must be kept. Two statements per save instead of a locked transaction's
+    four round trips (BEGIN, SELECT ... FOR UPDATE, UPDATE, COMMIT). After
+    OPTIMISTIC_ATTEMPTS lost races the save reads under the row lock, so it cannot lose
+    again."""
     schema = session.schema
     page_answers = read_page(schema, page_code, data)
     key_hash = resume_hash(session.key)
-    with transaction.atomic():
-        # Read once, under the row lock: another tab of the same respondent may save a
-        # different page meanwhile, and the merge must see its answers. The lock is on
-        # this respondent's own row only, so holding it while validating (about a
-        # millisecond) delays nobody else.
-        stored = _first(Response.objects.select_for_update().filter(resume_hash=key_hash))
-        if stored is not None and stored.is_complete:
-            raise AlreadySubmitted()
-        response = stored or _created_response(session, language, key_hash)
-        merged = _merge(schema, response.answers, page_code, page_answers)
-        problems = validate_answers(schema, merged, page=page_code, language=language)
-        if problems:
-            transaction.set_rollback(True)  # a first save with problems creates nothing
-            return stored, {code: message.render(gettext) for code, message in problems.items()}
-        response.answers = shown_answers(schema, merged)[1]
-        response.page_seconds = {
-            **response.page_seconds,
-            page_code: int(response.page_seconds.get(page_code, 0)) + max(0, min(seconds, 3600)),
-        }
-        response.last_page = page_code
-        response.language = language
-        response.save(
-            update_fields=["answers", "page_seconds", "last_page", "language", "updated_at"]
-        )
-        _mark_started(session)
-    return response, {}
+    for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+        locked = attempt == OPTIMISTIC_ATTEMPTS
+        with transaction.atomic() if locked else nullcontext():
+            rows = Response.objects.only(*_SAVE_FIELDS).filter(resume_hash=key_hash)
+            stored = _first(rows.select_for_update() if locked else rows)
+            if stored is not None and stored.is_complete:
+                raise AlreadySubmitted()
+            merged = _merge(schema, stored.answers if stored else {}, page_code, page_answers)
+            problems = validate_answers(schema, merged, page=page_code, language=language)
+            if problems:
+                messages = {code: message.render(gettext) for code, message in problems.items()}
+                return stored, messages
+            answers = shown_answers(schema, merged)[1]
+            spent = dict(stored.page_seconds) if stored else {}
+            spent[page_code] = int(spent.get(page_code, 0)) + max(0, min(seconds, 3600))
+            if stored is None:
+                written = _insert_first(session, key_hash, answers, spent, page_code, language)
+            else:
+                written = _update_if_unchanged(stored, answers, spent, page_code, language)
+        if written is not None:
+            _mark_started(session)
+            return written, {}
+    raise AssertionError("unreachable: the locked attempt always writes")  # pragma: no cover
+
+
+def _update_if_unchanged(
+    stored: Response, answers: dict[str, Any], spent: dict[str, int], page: str, language: str
+) -> Response | None:
+    """Write the page over the revision that was read; None when someone wrote first."""
+    changes = {"answers": answers, "page_seconds": spent, "last_page": page, "language": language}
+    written = Response.objects.filter(
+        pk=stored.pk, revision=stored.revision, status=ResponseStatus.PARTIAL
+    ).update(**changes, revision=stored.revision + 1, updated_at=timezone.now())
+    if not written:
+        return None
+    for name, value in changes.items():
+        setattr(stored, name, value)
+    stored.revision += 1
+    return stored
+
+
+def _insert_first(
+    session: Session,
+    key_hash: str,
+    answers: dict[str, Any],
+    spent: dict[str, int],
+    page: str,
+    language: str,
+) -> Response | None:
+    """The session's first save; None when a concurrent first save created the row."""
+    try:
+        with transaction.atomic():
+            return Response.objects.create(
+                wave=session.wave,
+                station_id=session.station.pk,
+                instrument_version_id=session.wave.instrument_version_id,
+                via_open_link=session.via_open_link,
+                language=language,
+                resume_hash=key_hash,
+                answers=answers,
+                page_seconds=spent,
+                last_page=page,
+                revision=1,
+            )
+    except IntegrityError:
+        return None  # the other save won; read its row and merge into it
 
 
 def _mark_started(session: Session) -> None:
@@ -289,23 +364,6 @@ def _mark_started(session: Session) -> None:
 
 
 _NOT_STARTED = (InvitationState.SENT, InvitationState.OPENED)
-
-
-def _created_response(session: Session, language: str, key_hash: str) -> Response:
-    """The session's first save: a new partial response, locked by this transaction."""
-    try:
-        with transaction.atomic():
-            return Response.objects.create(
-                wave=session.wave,
-                station_id=session.quota.station_id,
-                instrument_version_id=session.wave.instrument_version_id,
-                via_open_link=session.via_open_link,
-                language=language,
-                resume_hash=key_hash,
-            )
-    except IntegrityError:
-        # Two first saves raced; the other one created the row. Wait for it and use it.
-        return Response.objects.select_for_update().get(resume_hash=key_hash)
 
 
 def response_submit(*, session: Session, submission_id: str, language: str) -> Response:

@@ -117,3 +117,104 @@ def test_same_submission_id_twice_is_already_submitted(open_wave, station_a):
     with pytest.raises(svc.AlreadySubmitted):
         svc.response_submit(session=session, submission_id=sid, language="zh-hans")
     assert Response.objects.filter(status="complete").count() == 1
+
+
+# --- page saves: optimistic writes keep every tab's answers -----------------------------
+
+
+@pytest.fixture
+def small_definition():
+    """The small questionnaire with a second page (B), so two tabs can save different pages."""
+    import copy
+
+    from tests.conftest import SMALL
+
+    definition = copy.deepcopy(SMALL)
+    definition["groups"].append(
+        {"code": "B", "label": {"zh-hans": "工作", "en": "Work"}, "page": True}
+    )
+    definition["items"].append(
+        {"code": "B1", "type": "integer", "group": "B", "min_value": 0, "max_value": 120,
+         "label": {"zh-hans": "每周工作小时数", "en": "Hours"}}
+    )  # fmt: skip
+    return definition
+
+
+def _save_page(key: str, page: str, answers: dict) -> str:
+    _response, problems = svc.response_save_page(
+        session=svc.session_for_key(key), page_code=page, data=Form(answers), language="zh-hans"
+    )
+    assert not problems, problems
+    return "ok"
+
+
+def test_concurrent_saves_of_two_pages_keep_both(open_wave, station_a):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    _save_page(invitation.token, "A", {"A1": "2"})
+    connection.close()
+
+    def save(i: int) -> str:
+        if i % 2:
+            return _save_page(invitation.token, "B", {"B1": str(i)})
+        return _save_page(invitation.token, "A", {"A1": "1"})
+
+    results = _run_all(12, save)
+    assert results == ["ok"] * 12, results
+    response = Response.objects.get()
+    assert response.answers["A1"] == "1" and response.answers["B1"] in range(1, 12, 2)
+    assert response.revision == 13  # every save wrote once, none over another
+
+
+def test_save_that_loses_the_race_reads_again_and_keeps_the_other_page(
+    open_wave, station_a, monkeypatch
+):
+    """Between this save's read and its write, another tab saves page B: the write is
+    refused (revision moved), the save reads again and merges into the newer answers."""
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    _save_page(invitation.token, "A", {"A1": "2"})
+    real_validate = svc.validate_answers
+    interfered = []
+
+    def validate_then_other_tab_saves(*args, **kwargs):
+        problems = real_validate(*args, **kwargs)
+        if not interfered:
+            interfered.append(1)
+            _save_page(invitation.token, "B", {"B1": "40"})
+        return problems
+
+    monkeypatch.setattr(svc, "validate_answers", validate_then_other_tab_saves)
+    _save_page(invitation.token, "A", {"A1": "1"})
+    response = Response.objects.get()
+    assert response.answers == {"A1": "1", "B1": 40}
+    assert response.revision == 3
+
+
+def test_save_that_keeps_losing_races_takes_the_row_lock_and_gets_through(
+    open_wave, station_a, monkeypatch
+):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    _save_page(invitation.token, "A", {"A1": "2"})
+    real_update = svc._update_if_unchanged
+    calls = []
+
+    def outrun_unless_locked(*args):
+        calls.append(connection.in_atomic_block)
+        # Outside the locked attempt another tab always writes first.
+        return real_update(*args) if connection.in_atomic_block else None
+
+    monkeypatch.setattr(svc, "_update_if_unchanged", outrun_unless_locked)
+    _save_page(invitation.token, "A", {"A1": "1"})
+    assert calls == [False] * svc.OPTIMISTIC_ATTEMPTS + [True]
+    response = Response.objects.get()
+    assert response.answers == {"A1": "1"} and response.revision == 2
+
+
+def test_save_after_submit_is_refused_and_the_submitted_answers_stay(open_wave, station_a):
+    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    _save_page(invitation.token, "A", {"A1": "2"})
+    session = svc.session_for_key(invitation.token)
+    svc.response_submit(session=session, submission_id=str(uuid.uuid4()), language="zh-hans")
+    with pytest.raises(svc.AlreadySubmitted):
+        _save_page(invitation.token, "A", {"A1": "1"})
+    assert Response.objects.get().answers == {"A1": "2"}
+    assert Response.objects.count() == 1
