@@ -131,10 +131,10 @@ ZH: dict[str, str] = {
         "回收有效问卷{completes}份，完成率{completion}。"
     ),
     "m_response": (
-        "通过一次性填答码邀请{invitations}人，完成{done}人，应答率{rate}；"
+        "通过一次性答题码邀请{invitations}人，完成{done}人，应答率{rate}；"
         "通过站点公开链接填答的问卷不计入应答率。"
     ),
-    "m_response_none": "本期未通过填答码邀请，不计算应答率。",
+    "m_response_none": "本期未通过答题码邀请，不计算应答率。",
     "m_sample": "剔除数据质量存疑的问卷后，纳入分析{analysed}份。",
     "m_weights": (
         "以站点所在单位科技工作者人数为基础权数，按{year}年{dims}的总体结构进行迭代加权，"
@@ -183,8 +183,8 @@ ZH: dict[str, str] = {
         "全市各站点平均完成{city_pct}。{rank_clause}"
     ),
     "sr_rank": "本站完成率在{count}个站点中居第{rank}位。",
-    "sr_rate": "本站通过填答码邀请{invitations}人，应答率{rate}。",
-    "sr_rate_none": "本站未通过填答码邀请。",
+    "sr_rate": "本站通过答题码邀请{invitations}人，应答率{rate}。",
+    "sr_rate_none": "本站未通过答题码邀请。",
     "sr_chart": "图1　本站每日累计完成数与配额",
     "sr_axis_completes": "累计完成（份）",
     "sr_target": "配额",

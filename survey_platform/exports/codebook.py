@@ -87,7 +87,7 @@ def write_codebook(
     sheet = wb.active
     sheet.title = _sheet_title(tr(gettext_noop("Variables")))
     headers = [
-        gettext_noop("Name"), gettext_noop("Questionnaire code"), gettext_noop("Label"),
+        gettext_noop("Variable"), gettext_noop("Questionnaire code"), gettext_noop("Label"),
         gettext_noop("Question (Chinese)"), gettext_noop("Question (English)"),
         gettext_noop("Item type"), gettext_noop("Section"), gettext_noop("Storage"),
         gettext_noop("Measure"), gettext_noop("Values"), gettext_noop("Shown when"),
@@ -98,7 +98,7 @@ def write_codebook(
         sheet.append(_variable_row(col, instrument, lang, tr))
     values = wb.create_sheet(_sheet_title(tr(gettext_noop("Value labels"))))
     values.append(
-        [tr(h) for h in (gettext_noop("Name"), gettext_noop("Value"), gettext_noop("Code"),
+        [tr(h) for h in (gettext_noop("Variable"), gettext_noop("Value"), gettext_noop("Code"),
                          gettext_noop("Label (Chinese)"), gettext_noop("Label (English)"))]
     )  # fmt: skip
     for col in table.columns:

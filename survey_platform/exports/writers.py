@@ -126,7 +126,8 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress = _none) -> No
         progress(0.95 * stop / table.n)
     info = wb.create_sheet("variables")
     tr = table.translate
-    info.append([tr(gettext_noop("Name")), tr(gettext_noop("Label")), tr(gettext_noop("Values"))])
+    headers = (gettext_noop("Variable"), gettext_noop("Label"), gettext_noop("Values"))
+    info.append([tr(header) for header in headers])
     for col in table.columns:
         info.append([col.name, _xlsx_text(col.label), _xlsx_text(value_labels_text(col))])
     wb.save(path)
