@@ -52,5 +52,8 @@ class RejectNulMiddleware:
             message = _("The request contained a NUL character, which is never valid here.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "errors": {}}, status=400)
+            if "application/json" in request.headers.get("Accept", ""):
+                # The respondent form's background saves (form.js) show ``form_error``.
+                return JsonResponse({"errors": {}, "form_error": message}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)

@@ -14,7 +14,7 @@ import re
 
 import pytest
 from django.core.cache import cache
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from survey_platform.fieldwork.models import Invitation, Response
@@ -40,6 +40,14 @@ BAD_A1 = st.one_of(NASTY_TEXT, st.sampled_from(["3", "0", "1.0", "", " 9 "])).fi
 BAD_A2 = st.one_of(NASTY_TEXT, st.integers(min_value=21).map(str), st.just("-1")).filter(
     lambda v: not re.fullmatch(r"\s*(1?\d|20)\s*", v)
 )
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _state(invitation) -> list[tuple]:
@@ -77,6 +85,37 @@ def test_unknown_fields_are_refused(form, invitation, extra, a1):
         data["A1"] = a1
     resp = client.post(url, data)
     assert resp.status_code == 400, resp.status_code
+    assert _state(invitation) == before
+
+
+@FUZZ
+@given(
+    a1=BAD_A1,
+    elapsed=st.one_of(st.none(), NASTY_TEXT, st.integers().map(str)),
+    action=st.sampled_from(["next", "submit", "back", "jump"]),
+    extra=st.dictionaries(st.text(min_size=1, max_size=8), NASTY_TEXT, max_size=2),
+)
+def test_json_saves_refuse_bad_input_with_json(form, invitation, a1, elapsed, action, extra):
+    """The fetch path of form.js (same POST, ``Accept: application/json``): every refusal
+    is a 4xx with a JSON body, and nothing changes."""
+    import json
+
+    client, url, state = form
+    before = _state(invitation)
+    data = {**extra, "form_state": state, "action": action, "A1": a1}
+    if elapsed is not None:
+        data["elapsed"] = elapsed
+    # A browser cannot send lone surrogates (they have no UTF-8); raw bad bytes are
+    # test_invalid_utf8_body's job.
+    assume(all(_utf8(k) and _utf8(v) for k, v in data.items()))
+    resp = client.post(url, data, HTTP_ACCEPT="application/json")
+    body = json.loads(resp.content)
+    if resp.status_code == 200:
+        # Only "Previous" moves on with answers that do not pass; it stores nothing.
+        assert action == "back" and set(body) == {"page", "url"}, (action, body)
+    else:
+        assert 400 <= resp.status_code < 500, resp.status_code
+        assert body.get("form_error") or body.get("errors"), body
     assert _state(invitation) == before
 
 
