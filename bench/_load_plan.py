@@ -27,7 +27,13 @@ from typing import Any
 from analysis.simulate import simulate_answers
 from instruments.logic import LogicError, evaluate, is_true, parse, references
 from instruments.schema import Instrument, Item, ItemType
-from instruments.validation import available_options, shown_answers, validate_answers
+from instruments.validation import (
+    available_options,
+    shown_answers,
+    shown_pages,
+    validate_answers,
+    visible_items,
+)
 
 Fields = list[tuple[str, str]]
 OTHER_TEXT = "其他情况（模拟）"
@@ -248,20 +254,10 @@ def build_plans(
                 submission_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 answers=answers,
                 pages=page_fields(instrument, answers),
-                shown_pages=shown_pages(instrument, answers),
+                shown_pages=tuple(shown_pages(instrument, visible_items(instrument, answers))),
             )
         )
     return plans
-
-
-def shown_pages(instrument: Instrument, answers: Mapping[str, Any]) -> tuple[str, ...]:
-    """Codes of the pages with at least one question shown, given the final answers (the
-    logic looks only at earlier answers, so this is also what the respondent sees on the
-    way)."""
-    shown = {item.code for item in shown_answers(instrument, dict(answers))[0]}
-    return tuple(
-        page.code for page in instrument.pages() if any(i.code in shown for i in page.items)
-    )
 
 
 def standard_documents(n: int, seed: int, stations: int) -> list[dict[str, Any]]:

@@ -78,7 +78,7 @@ TIMED = [
     ("survey_platform.fieldwork.respondent", "response_submit"),
     ("survey_platform.fieldwork.respondent_views", "_page_plan"),
     ("survey_platform.fieldwork.respondent_views", "render"),
-    ("survey_platform.fieldwork.respondent_views", "shown_answers"),
+    ("survey_platform.fieldwork.respondent_views", "visible_items"),
     ("survey_platform.fieldwork.respondent_views", "render_pages"),
     ("survey_platform.fieldwork.respondent_views", "_sign_state"),
 ]

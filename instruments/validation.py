@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -106,6 +106,13 @@ def _groups_shown(
 
 def visible_items(instrument: Instrument, answers: Mapping[str, Any]) -> list[Item]:
     return shown_answers(instrument, answers)[0]
+
+
+def shown_pages(instrument: Instrument, visible: Iterable[Item]) -> list[str]:
+    """Codes of the pages, in order, that show at least one of the ``visible`` items
+    (see :func:`visible_items`): the pages a respondent steps through."""
+    codes = {item.code for item in visible}
+    return [page.code for page in instrument.pages() if any(i.code in codes for i in page.items)]
 
 
 def available_options(

@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 from instruments.form_messages import form_messages
 from instruments.rendering import ItemView, render_pages
 from instruments.schema import Instrument as Schema
-from instruments.validation import shown_answers
+from instruments.validation import shown_pages, visible_items
 from survey_platform.core import ratelimit
 from survey_platform.core.errors import SurveyError, ValidationFailed
 
@@ -82,10 +82,8 @@ def _problem_page(request: HttpRequest, exc: SurveyError) -> HttpResponse:
 
 def _page_plan(schema: Schema, answers: dict[str, Any]) -> tuple[list[str], set[str]]:
     """Codes of the pages with at least one visible item, in order, and the visible items."""
-    visible, _shown = shown_answers(schema, answers)
-    visible_codes = {item.code for item in visible}
-    pages = [p.code for p in schema.pages() if any(i.code in visible_codes for i in p.items)]
-    return pages, visible_codes
+    visible = visible_items(schema, answers)
+    return shown_pages(schema, visible), {item.code for item in visible}
 
 
 def _seed(key: str) -> int:
