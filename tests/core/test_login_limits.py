@@ -97,3 +97,16 @@ def test_nul_characters_are_refused_with_400(client, method, url, data):
 def test_nul_in_json_is_refused_in_the_api_error_format(client):
     resp = client.post("/api/v1/me/", '{"a": "x\\u0000"}', content_type="application/json")
     assert resp.status_code == 400 and "detail" in resp.json()
+
+
+def test_nul_refusal_speaks_the_requests_language(client):
+    english = client.post("/code/", {"code": "AB\x00CD"}, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.post("/code/", {"code": "AB\x00CD"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.status_code == chinese.status_code == 400
+    assert "NUL character" in english.content.decode()
+    assert "空字符" in chinese.content.decode()
+
+
+def test_nul_in_a_json_page_save_is_refused_with_a_json_form_error(client):
+    resp = client.post("/a/abc/A/", {"A1": "x\x00"}, HTTP_ACCEPT="application/json")
+    assert resp.status_code == 400 and resp.json()["form_error"]
