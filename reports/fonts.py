@@ -26,23 +26,12 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from survey_platform.core.errors import SurveyError
+from survey_platform.network.charts import PALETTE as WEB_PALETTE
 
 DEFAULT_FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}
 
-#: Paul Tol's colour-blind-safe schemes: "muted" for categories (the house palette of the
-#: web charts, survey_platform/network/charts.py) and a light-to-dark indigo ramp.
-PALETTE = (
-    "#332288",
-    "#88CCEE",
-    "#44AA99",
-    "#117733",
-    "#999933",
-    "#DDCC77",
-    "#CC6677",
-    "#882255",
-    "#AA4499",
-    "#BBBBBB",
-)
+#: Paul Tol's colour-blind-safe "muted" scheme: the house palette of the web charts.
+PALETTE = tuple(WEB_PALETTE)
 INK = "#1d2433"
 MUTED = "#5b6474"
 RULE = "#c8ccd4"

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from survey_platform.core.errors import SurveyError
-from survey_platform.fieldwork.dataset import wave_dataset
 from survey_platform.fieldwork.models import FIELD_TZ, StationQuota
 from survey_platform.jobs.models import Job
 from survey_platform.jobs.registry import JobOutput, Progress, handler
 
 from .content import build_content
 from .fonts import required_fonts
-from .inputs import briefing_inputs, check_minimum
+from .inputs import briefing_inputs
 from .models import BriefingLanguage
 from .pdf import render_briefing, render_document
 from .services import briefing_record, issue_number_for
@@ -46,8 +45,7 @@ def run_briefing(job: Job, progress: Progress) -> JobOutput:
     progress(2, gettext_noop("Checking the fonts"))
     required_fonts()
     progress(5, gettext_noop("Loading the responses"))
-    check_minimum(wave, wave_dataset(wave).n)
-    inputs = briefing_inputs(wave, progress)
+    inputs = briefing_inputs(wave, progress)  # refuses a wave with too few responses
     progress(60, gettext_noop("Writing the briefing"))
     number = issue_number_for(wave)
     content = build_content(

@@ -179,10 +179,6 @@ class Briefing(models.Model):
         return {name: str(self.__dict__[name]) for name in DOCUMENT_FIELDS if name in self.__dict__}
 
     @property
-    def is_delivered(self) -> bool:
-        return self.status == BriefingStatus.DELIVERED
-
-    @property
     def download_name(self) -> str:
         if self.language == BriefingLanguage.CHINESE:
             return f"科技工作者状况调查简报第{self.number}期-{self.wave.code}-v{self.version}.pdf"

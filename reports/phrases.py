@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-LANGUAGES = ("zh-hans", "en")
-
 ZH: dict[str, str] = {
     # masthead and running header
     "series": "科技工作者状况调查简报",

@@ -120,11 +120,3 @@ def briefing_jobs(limit: int = 10) -> QuerySet[Job]:
         .select_related("wave", "created_by")
         .order_by("-created_at")[:limit]
     )
-
-
-def station_report_jobs(*, user: Any, quota_station_id: int, wave: Wave) -> QuerySet[Job]:
-    return (
-        Job.objects.for_user(user)
-        .filter(kind=JobKind.STATION_REPORT, station_id=quota_station_id, wave=wave)
-        .order_by("-created_at")
-    )

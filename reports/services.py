@@ -27,7 +27,7 @@ from survey_platform.core.errors import Conflict, ValidationFailed
 from survey_platform.core.models import AuditAction
 from survey_platform.core.roles import LEADERSHIP_GROUP
 from survey_platform.fieldwork.models import Response, ResponseStatus, StationQuota, Wave
-from survey_platform.jobs.models import Job, JobKind, JobStatus
+from survey_platform.jobs.models import Job, JobKind
 from survey_platform.jobs.services import job_enqueue
 
 from .inputs import check_minimum
@@ -252,11 +252,8 @@ def briefing_mark_downloaded(
 def station_report_generate(*, quota: StationQuota, language: str, actor: Any) -> Job:
     """Queue a station's feedback report (the job is scoped to the station)."""
     _language(language)
-    running = Job.objects.filter(
-        kind=JobKind.STATION_REPORT,
-        wave=quota.wave,
-        station=quota.station,
-        status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+    running = Job.objects.active().filter(
+        kind=JobKind.STATION_REPORT, wave=quota.wave, station=quota.station
     )
     if running.exists():
         raise Conflict(_("This station's feedback report is already being generated."))

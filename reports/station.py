@@ -34,8 +34,6 @@ from survey_platform.fieldwork.grievances import wave_grievance_table
 from survey_platform.fieldwork.models import FIELD_TZ, StationQuota, Wave
 from survey_platform.fieldwork.monitoring import (
     completes_per_day,
-    invitation_states,
-    station_figures,
     wave_station_figures,
 )
 
@@ -136,8 +134,8 @@ def station_report(quota: StationQuota, language: str) -> StationReport:
     num = Numbers(ph)
     wave, station = quota.wave, quota.station
     today = timezone.now().astimezone(FIELD_TZ).date()
-    mine = station_figures(quota, invitation_states(quota))
     everyone = wave_station_figures(wave)
+    mine = next(r for r in everyone if r.quota.pk == quota.pk)
     ranked = sorted(everyone, key=lambda r: -r.percent_of_target)
     rank = next(i for i, r in enumerate(ranked, 1) if r.quota.pk == quota.pk)
     city_pct = 100 * sum(r.completes for r in everyone) / max(sum(r.target for r in everyone), 1)

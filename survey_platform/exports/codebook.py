@@ -24,9 +24,9 @@ from instruments.messages import gettext_noop
 from instruments.schema import Instrument, Item
 
 from .table import ExportColumn, ExportTable
+from .writers import value_labels_text
 
 Translate = Callable[[str], str]
-LANGUAGES = ("zh-hans", "en")
 
 ITEM_TYPES = {
     "single": gettext_noop("single choice"),
@@ -145,7 +145,7 @@ def _variable_row(col: ExportColumn, instrument: Instrument, lang: str, tr: Tran
         section,
         tr(STORAGE[col.kind]),
         tr(MEASURES[col.measure]),
-        "; ".join(f"{v} = {label}" for v, label in col.value_labels.items()),
+        value_labels_text(col),
         skip_logic_text(instrument, item, lang) if item is not None else "",
         note,
     ]

@@ -89,3 +89,14 @@ def test_a_second_generation_while_one_runs_is_refused(wave, office):
     services.briefing_generate(wave=wave, language="zh-hans", actor=office)  # stays queued
     with pytest.raises(Exception, match="already being generated"):
         services.briefing_generate(wave=wave, language="zh-hans", actor=office)
+
+
+def test_a_second_station_report_while_one_runs_is_refused(small_wave, office):
+    from survey_platform.fieldwork.models import StationQuota
+    from survey_platform.jobs.models import Job
+
+    quota = StationQuota.objects.filter(wave=small_wave).first()
+    services.station_report_generate(quota=quota, language="zh-hans", actor=office)  # queued
+    with pytest.raises(Exception, match="already being generated"):
+        services.station_report_generate(quota=quota, language="en", actor=office)
+    assert Job.objects.filter(kind="station_report", wave=small_wave).count() == 1
