@@ -16,9 +16,9 @@ from instruments.xlsform import write_xlsform
 from survey_platform.api.base import (
     StrictSerializer,
     documented,
+    documented_reads,
     example,
     no_body,
-    page_example,
     parse,
     path_example,
 )
@@ -96,6 +96,15 @@ class XlsformParser(MultiPartParser):
     max_bytes = services.MAX_UPLOAD_BYTES + 64 * 1024
 
 
+@documented_reads(
+    INSTRUMENT_EXAMPLE,
+    list_summary="List questionnaires",
+    list_description="Every questionnaire (instrument); filter by `kind`.",
+    list_example="questionnaires",
+    retrieve_summary="One questionnaire",
+    retrieve_description="A questionnaire by its code.",
+    retrieve_example="questionnaire",
+)
 class InstrumentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -109,22 +118,6 @@ class InstrumentViewSet(
     serializer_class = InstrumentOut
     lookup_field = "code"
     filterset_fields = ["kind"]
-
-    @documented(
-        summary="List questionnaires",
-        description="Every questionnaire (instrument); filter by `kind`.",
-        examples=[example("questionnaires", page_example([INSTRUMENT_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One questionnaire",
-        description="A questionnaire by its code.",
-        examples=[example("questionnaire", INSTRUMENT_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Create a questionnaire",
@@ -164,6 +157,16 @@ class InstrumentViewSet(
         return Response(VersionOut(version).data, status=201)
 
 
+@documented_reads(
+    PUBLISHED_EXAMPLE,
+    list_summary="List questionnaire versions",
+    list_description="Versions of every questionnaire; filter by `instrument__code` or "
+    "`status` (draft/published).",
+    list_example="versions",
+    retrieve_summary="One questionnaire version",
+    retrieve_description="A version with its full definition (instrument JSON).",
+    retrieve_example="version",
+)
 class VersionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -181,23 +184,6 @@ class VersionViewSet(
     )
     serializer_class = VersionOut
     filterset_fields = ["instrument__code", "status"]
-
-    @documented(
-        summary="List questionnaire versions",
-        description="Versions of every questionnaire; filter by `instrument__code` or "
-        "`status` (draft/published).",
-        examples=[example("versions", page_example([PUBLISHED_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One questionnaire version",
-        description="A version with its full definition (instrument JSON).",
-        examples=[example("version", PUBLISHED_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Create a draft version",

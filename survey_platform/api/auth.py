@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +45,13 @@ TOKEN_EXAMPLE = {"id": 4, "name": "nightly export", "prefix": "stp_Qx3v",
                  "revoked_at": None}  # fmt: skip
 
 
+@extend_schema_view(
+    list=documented(
+        summary="List my API tokens",
+        description="The signed-in user's tokens (never their keys).",
+        examples=[example("tokens", page_example([TOKEN_EXAMPLE]))],
+    )
+)
 class TokenViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
@@ -55,14 +63,6 @@ class TokenViewSet(
 
     def get_queryset(self) -> QuerySet[ApiToken]:
         return tokens.tokens_of(self.request.user)
-
-    @documented(
-        summary="List my API tokens",
-        description="The signed-in user's tokens (never their keys).",
-        examples=[example("tokens", page_example([TOKEN_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
     @documented(
         summary="Create an API token",

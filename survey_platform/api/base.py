@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 
 from survey_platform.core.errors import NotFound
+
+ViewT = TypeVar("ViewT", bound=type)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -77,6 +84,34 @@ def documented(
     """``extend_schema`` with the parts every endpoint must have (the permissions are
     added from the permission classes by ``schema.AutoSchema``)."""
     return extend_schema(summary=summary, description=description, examples=examples, **kwargs)
+
+
+def documented_reads(
+    item: Any,
+    *,
+    list_summary: str,
+    list_description: str,
+    list_example: str,
+    retrieve_summary: str,
+    retrieve_description: str,
+    retrieve_example: str,
+) -> Callable[[ViewT], ViewT]:
+    """Class decorator documenting a viewset's inherited ``list`` and ``retrieve`` once
+    (``extend_schema_view``), so that they need not be overridden just to carry
+    ``@documented``. ``item`` is the example object: a page of it for the list, itself
+    for retrieve."""
+    return extend_schema_view(
+        list=documented(
+            summary=list_summary,
+            description=list_description,
+            examples=[example(list_example, page_example([item]))],
+        ),
+        retrieve=documented(
+            summary=retrieve_summary,
+            description=retrieve_description,
+            examples=[example(retrieve_example, item)],
+        ),
+    )
 
 
 def example(name: str, value: Any, *, request: bool = False, status: int = 200) -> OpenApiExample:

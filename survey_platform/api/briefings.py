@@ -33,7 +33,7 @@ from .base import (
     parse,
     path_example,
 )
-from .jobs import JOB_EXAMPLE, JobOut
+from .jobs import QUEUED_JOB_EXAMPLE, JobOut
 from .permissions import OfficeWritesLeadershipReads
 
 
@@ -137,8 +137,7 @@ class BriefingViewSet(viewsets.GenericViewSet):
         responses={201: JobOut},
         examples=[
             example("generate", {"wave": "2026-Q4", "language": "zh-hans"}, request=True),
-            example("queued", {**JOB_EXAMPLE, "kind": "briefing", "status": "queued",
-                               "progress": 0, "download_url": None}, status=201),
+            example("queued", {**QUEUED_JOB_EXAMPLE, "kind": "briefing"}, status=201),
         ],
     )  # fmt: skip
     @action(detail=False, methods=["post"], pagination_class=None)

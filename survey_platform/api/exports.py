@@ -19,7 +19,7 @@ from survey_platform.exports import services
 from survey_platform.network.models import Station
 
 from .base import LANGUAGE_CHOICES, StrictSerializer, documented, example, parse
-from .jobs import JOB_EXAMPLE, JobOut
+from .jobs import QUEUED_JOB_EXAMPLE, JobOut
 from .permissions import StationWork
 
 
@@ -48,8 +48,7 @@ class WaveExportAction:
         responses={201: JobOut},
         examples=[
             example("sav", {"format": "sav", "language": "zh-hans"}, request=True),
-            example("queued", {**JOB_EXAMPLE, "status": "queued", "progress": 0,
-                               "download_url": None}, status=201),
+            example("queued", QUEUED_JOB_EXAMPLE, status=201),
         ],
     )  # fmt: skip
     @action(detail=True, methods=["post"], permission_classes=[StationWork], pagination_class=None)

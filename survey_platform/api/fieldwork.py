@@ -27,9 +27,9 @@ from .base import (
     DateTimeField,
     StrictSerializer,
     documented,
+    documented_reads,
     example,
     no_body,
-    page_example,
     parse,
 )
 from .exports import WaveExportAction
@@ -99,6 +99,16 @@ def waves_for_user(user: Any) -> QuerySet[Wave]:
     return waves.filter(quotas__station__in=station_ids_for(user)).distinct()
 
 
+@documented_reads(
+    WAVE_EXAMPLE,
+    list_summary="List waves",
+    list_description="Survey waves, newest first. Station staff see the waves their "
+    "stations take part in. Filter by `status` or `kind`.",
+    list_example="waves",
+    retrieve_summary="One wave",
+    retrieve_description="A wave by its code.",
+    retrieve_example="wave",
+)
 class WaveViewSet(
     WaveMonitorAction,
     WaveExportAction,
@@ -120,23 +130,6 @@ class WaveViewSet(
 
     def get_queryset(self) -> QuerySet[Wave]:
         return waves_for_user(self.request.user)
-
-    @documented(
-        summary="List waves",
-        description="Survey waves, newest first. Station staff see the waves their "
-        "stations take part in. Filter by `status` or `kind`.",
-        examples=[example("waves", page_example([WAVE_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One wave",
-        description="A wave by its code.",
-        examples=[example("wave", WAVE_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Create a wave",
@@ -278,6 +271,16 @@ class QuotaFilter(django_filters.FilterSet):
         fields = ["wave", "station"]
 
 
+@documented_reads(
+    QUOTA_EXAMPLE,
+    list_summary="List quotas",
+    list_description="Station quotas with completes so far and the station's open link. "
+    "Filter by `wave` (code) or `station` (id).",
+    list_example="quotas",
+    retrieve_summary="One quota",
+    retrieve_description="A station quota by id.",
+    retrieve_example="quota",
+)
 class QuotaViewSet(
     QuotaInvitationActions,
     QuotaProgressAction,
@@ -298,23 +301,6 @@ class QuotaViewSet(
             .select_related("wave__instrument_version", "station")
             .order_by("-wave__opens_at", "station__name", "pk")
         )
-
-    @documented(
-        summary="List quotas",
-        description="Station quotas with completes so far and the station's open link. "
-        "Filter by `wave` (code) or `station` (id).",
-        examples=[example("quotas", page_example([QUOTA_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One quota",
-        description="A station quota by id.",
-        examples=[example("quota", QUOTA_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Set a station's quota",

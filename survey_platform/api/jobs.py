@@ -23,7 +23,7 @@ from survey_platform.core.errors import Conflict
 from survey_platform.jobs import services
 from survey_platform.jobs.models import Job, JobStatus
 
-from .base import documented, example, no_body, page_example, path_example
+from .base import documented, documented_reads, example, no_body, path_example
 from .parsers import BODYLESS
 from .permissions import StationWork
 
@@ -67,8 +67,21 @@ JOB_EXAMPLE = {
     "result_size": 5242880, "result_sha256": "9f2c…",
     "download_url": "/api/v1/jobs/3f6c1e52-8c1a-4d0e-a5f4-8e0d51b8f2a1/download/",
 }  # fmt: skip
+#: A job just queued: what the endpoints that start a job reply (201).
+QUEUED_JOB_EXAMPLE = {**JOB_EXAMPLE, "status": "queued", "progress": 0, "download_url": None}
 
 
+@documented_reads(
+    JOB_EXAMPLE,
+    list_summary="List jobs",
+    list_description="Background jobs (briefings, station reports, exports) the user may "
+    "see, newest first. Filter by `kind` or `status`.",
+    list_example="jobs",
+    retrieve_summary="Job status",
+    retrieve_description="Status, progress (0–100) and stage of a job; poll it until `done` "
+    "(then `download_url` is set) or `failed` (then `error` says why).",
+    retrieve_example="done",
+)
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [StationWork]
     serializer_class = JobOut
@@ -78,24 +91,6 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
 
     def get_queryset(self) -> QuerySet[Job]:
         return Job.objects.for_user(self.request.user).select_related("wave")
-
-    @documented(
-        summary="List jobs",
-        description="Background jobs (briefings, station reports, exports) the user may "
-        "see, newest first. Filter by `kind` or `status`.",
-        examples=[example("jobs", page_example([JOB_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="Job status",
-        description="Status, progress (0–100) and stage of a job; poll it until `done` "
-        "(then `download_url` is set) or `failed` (then `error` says why).",
-        examples=[example("done", JOB_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Download a job's file",
@@ -123,9 +118,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         "can be retried (409 otherwise).",
         request=None,
         responses={201: JobOut},
-        examples=[example("queued", {**JOB_EXAMPLE, "status": "queued", "progress": 0,
-                                     "download_url": None}, status=201)],
-    )  # fmt: skip
+        examples=[example("queued", QUEUED_JOB_EXAMPLE, status=201)],
+    )
     @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None,
             parser_classes=BODYLESS)  # fmt: skip
     def retry(self, request: Request, id: str | None = None) -> Response:

@@ -14,7 +14,7 @@ from survey_platform.network import services
 from survey_platform.network.models import Region, Sector, Station, StationLevel
 from survey_platform.network.selectors import stations_for_user
 
-from .base import StrictSerializer, documented, example, page_example, parse
+from .base import StrictSerializer, documented, documented_reads, example, parse
 from .permissions import OfficeWritesStationReads
 
 MAX_FRAME = 10_000_000
@@ -48,6 +48,15 @@ class SectorOut(serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "order"]
 
 
+@documented_reads(
+    REGION_EXAMPLE,
+    list_summary="List regions",
+    list_description="The city and its county-level divisions, by division code.",
+    list_example="regions",
+    retrieve_summary="One region",
+    retrieve_description="A region by its division code.",
+    retrieve_example="region",
+)
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     """The city and its county-level divisions (national division codes)."""
 
@@ -58,23 +67,16 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]{1,12}"
     filterset_fields = ["level"]
 
-    @documented(
-        summary="List regions",
-        description="The city and its county-level divisions, by division code.",
-        examples=[example("regions", page_example([REGION_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
 
-    @documented(
-        summary="One region",
-        description="A region by its division code.",
-        examples=[example("region", REGION_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
-
-
+@documented_reads(
+    SECTOR_EXAMPLE,
+    list_summary="List sectors",
+    list_description="The host-institution sectors in display order.",
+    list_example="sectors",
+    retrieve_summary="One sector",
+    retrieve_description="A sector by its code.",
+    retrieve_example="sector",
+)
 class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     """Host-institution sectors (the strata of the design)."""
 
@@ -83,22 +85,6 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = SectorOut
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9_-]{1,20}"
-
-    @documented(
-        summary="List sectors",
-        description="The host-institution sectors in display order.",
-        examples=[example("sectors", page_example([SECTOR_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One sector",
-        description="A sector by its code.",
-        examples=[example("sector", SECTOR_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
 
 # --- stations -------------------------------------------------------------------------------
@@ -144,6 +130,16 @@ class StationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(host_institution__icontains=value))
 
 
+@documented_reads(
+    STATION_EXAMPLE,
+    list_summary="List stations",
+    list_description="Stations with their host institution, region, sector and number of "
+    "S&T workers. Filter by `region`, `sector` (codes), `level`, `active` or `q`.",
+    list_example="stations",
+    retrieve_summary="One station",
+    retrieve_description="A station by id.",
+    retrieve_example="station",
+)
 class StationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -160,23 +156,6 @@ class StationViewSet(
 
     def get_queryset(self) -> QuerySet[Station]:
         return stations_for_user(self.request.user)
-
-    @documented(
-        summary="List stations",
-        description="Stations with their host institution, region, sector and number of "
-        "S&T workers. Filter by `region`, `sector` (codes), `level`, `active` or `q`.",
-        examples=[example("stations", page_example([STATION_EXAMPLE]))],
-    )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One station",
-        description="A station by id.",
-        examples=[example("station", STATION_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().retrieve(request, *args, **kwargs)
 
     @documented(
         summary="Create a station",

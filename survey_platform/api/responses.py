@@ -12,9 +12,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response as ApiResponse
 
 from survey_platform.core.roles import is_office
 from survey_platform.fieldwork.models import FIELD_TZ, Response
@@ -77,6 +76,26 @@ OFFICE_EXAMPLE = {**RESPONSE_EXAMPLE, "instrument_version": 3, "language": "zh-h
                   "quality_flags": []}  # fmt: skip
 
 
+@extend_schema_view(
+    list=documented(
+        summary="List responses",
+        description="Responses without their answers. Survey office: every response with "
+        "its metadata (times, duration, language, quality flags). Station staff: their "
+        "own stations' responses with status and day of submission only. Filter by "
+        "`wave` (code), `station` or `status`.",
+        responses={200: ResponseOut(many=True)},
+        examples=[
+            example("office view", page_example([OFFICE_EXAMPLE])),
+            example("station view", page_example([RESPONSE_EXAMPLE])),
+        ],
+    ),
+    retrieve=documented(
+        summary="One response",
+        description="A response's metadata (see the list for who sees which fields).",
+        responses={200: ResponseOut},
+        examples=[example("office view", OFFICE_EXAMPLE)],
+    ),
+)
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     """Responses (metadata only)."""
 
@@ -90,25 +109,3 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("wave")
             .order_by("-started_at", "-pk")
         )
-
-    @documented(
-        summary="List responses",
-        description="Responses without their answers. Survey office: every response with "
-        "its metadata (times, duration, language, quality flags). Station staff: their "
-        "own stations' responses with status and day of submission only. Filter by "
-        "`wave` (code), `station` or `status`.",
-        responses={200: ResponseOut(many=True)},
-        examples=[example("office view", page_example([OFFICE_EXAMPLE])),
-                  example("station view", page_example([RESPONSE_EXAMPLE]))],
-    )  # fmt: skip
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        return super().list(request, *args, **kwargs)
-
-    @documented(
-        summary="One response",
-        description="A response's metadata (see the list for who sees which fields).",
-        responses={200: ResponseOut},
-        examples=[example("office view", OFFICE_EXAMPLE)],
-    )
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> ApiResponse:
-        return super().retrieve(request, *args, **kwargs)
