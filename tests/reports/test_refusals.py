@@ -13,7 +13,7 @@ from survey_platform.core.errors import ValidationFailed
 from survey_platform.jobs import services as job_services
 from survey_platform.jobs.models import JobStatus
 
-from .helpers import add_responses, make_wave
+from .helpers import add_responses, make_stations, make_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +100,26 @@ def test_a_second_station_report_while_one_runs_is_refused(small_wave, office):
     with pytest.raises(Exception, match="already being generated"):
         services.station_report_generate(quota=quota, language="en", actor=office)
     assert Job.objects.filter(kind="station_report", wave=small_wave).count() == 1
+
+
+def test_station_report_job_for_a_station_without_a_quota_fails_with_a_reason(small_wave):
+    from survey_platform.jobs.models import Job
+
+    (outsider,) = make_stations(1)  # a station with no quota in the wave
+    job = Job.objects.create(
+        kind="station_report", wave=small_wave, station=outsider, params={"language": "en"}
+    )
+    assert job_services.job_execute(job_id=job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert "no quota" in job.error and not job.result
+
+
+def test_export_job_whose_requester_is_gone_fails_with_a_reason(small_wave):
+    from survey_platform.jobs.models import Job
+
+    job = Job.objects.create(
+        kind="export", wave=small_wave, created_by=None, params={"format": "csv"}
+    )
+    assert job_services.job_execute(job_id=job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert "no wave, format or requester" in job.error and not job.result
