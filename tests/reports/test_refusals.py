@@ -118,7 +118,7 @@ def test_export_job_whose_requester_is_gone_fails_with_a_reason(small_wave):
     from survey_platform.jobs.models import Job
 
     job = Job.objects.create(
-        kind="export", wave=small_wave, created_by=None, params={"format": "csv"}
+        kind="export", wave=small_wave, created_by=None, params={"format": "csv", "language": "en"}
     )
     assert job_services.job_execute(job_id=job.pk) == JobStatus.FAILED
     job.refresh_from_db()
