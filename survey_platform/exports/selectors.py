@@ -21,6 +21,7 @@ from survey_platform.fieldwork.dataset import (
     wave_dataset,
 )
 from survey_platform.fieldwork.dataset_weights import wave_reference_year
+from survey_platform.fieldwork.grievances import wave_unit_names
 from survey_platform.fieldwork.models import Wave
 from survey_platform.jobs.models import Job, JobKind
 from survey_platform.jobs.selectors import jobs_for_user
@@ -76,12 +77,6 @@ def station_rows(ds: an.Dataset, station: Station) -> np.ndarray:
     return np.flatnonzero(np.asarray(ds.columns["station"]) == levels.index(key))
 
 
-def scrub_units(wave: Wave) -> tuple[str, ...]:
-    """Names of the wave's stations and their host institutions, masked in open answers."""
-    rows = Station.objects.filter(quotas__wave=wave).values_list("name", "host_institution")
-    return tuple(sorted({name for row in rows for name in row if name}))
-
-
 def wave_export_table(
     *,
     wave: Wave,
@@ -96,7 +91,7 @@ def wave_export_table(
     options = ExportOptions(
         language=language,
         audience=audience,
-        scrub_units=scrub_units(wave) if audience == "office" else (),
+        scrub_units=wave_unit_names(wave) if audience == "office" else (),
         rows=rows,
         translate=_,
         title=f"{wave.code} {title}",

@@ -91,9 +91,11 @@ def _previous_table(wave: Wave, tax: Taxonomy) -> tuple[GrievanceTable, str] | N
     return report.table, key
 
 
-def _units(wave: Wave) -> list[str]:
+def wave_unit_names(wave: Wave) -> tuple[str, ...]:
+    """Names of the wave's stations and host institutions (two characters or more), which
+    the scrubber masks in open answers: briefings and exports mask the same list."""
     names = Station.objects.filter(quotas__wave=wave).values_list("host_institution", "name")
-    return sorted({n for pair in names for n in pair if n and len(n) >= 2})
+    return tuple(sorted({n for pair in names for n in pair if n and len(n) >= 2}))
 
 
 def cache_path(wave: Wave, compared: bool) -> Path:
@@ -107,7 +109,7 @@ def _table(
     wave: Wave, tax: Taxonomy, previous: tuple[GrievanceTable, str] | None
 ) -> tuple[GrievanceReport, str]:
     ds = wave_dataset(wave)
-    units = _units(wave)
+    units = list(wave_unit_names(wave))
     parts: dict[str, Any] = {
         "version": TABLE_VERSION,
         "dataset": ds.fingerprint,
