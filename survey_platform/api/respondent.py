@@ -21,7 +21,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from instruments.schema import Instrument as Schema
-from instruments.validation import shown_answers
+from instruments.validation import shown_pages, visible_items
 from survey_platform.core.errors import ValidationFailed
 from survey_platform.fieldwork import respondent as svc
 from survey_platform.fieldwork.models import (
@@ -125,12 +125,12 @@ def _language(session: svc.Session, requested: Any) -> str:
 
 
 def _pages(schema: Schema, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    shown = {item.code for item in shown_answers(schema, answers)[0]}
+    shown = set(shown_pages(schema, visible_items(schema, answers)))
     return [
         {
             "code": page.code,
             "items": [item.code for item in page.items],
-            "visible": any(item.code in shown for item in page.items),
+            "visible": page.code in shown,
         }
         for page in schema.pages()
     ]
