@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from analysis.grievances.taxonomy import load_taxonomy
 from instruments.schema import Instrument, ItemType, validate_instrument
 from instruments.standard import QUICK_FILE, STANDARD_FILE, load_quick, load_standard
 from instruments.validation import validate_answers, visible_items
 from instruments.xlsform import read_xlsform, write_xlsform
 
-DESIGN = Path(__file__).resolve().parents[2].parent / "shared" / "DESIGN.md"
 SECTIONS = "ABCDEFGHIJK"
 GRIEVANCE_CODES = [f"G{n:02d}" for n in range(1, 17)]
 
@@ -114,17 +114,17 @@ def test_j_lists_exactly_the_grievances_plus_other(standard: Instrument) -> None
     assert j1.answer_codes == ("J1", "J1_other")
 
 
-def test_j_labels_match_the_design_taxonomy(standard: Instrument) -> None:
-    # ../shared is part of the set-up contract (present in CI): absent, the test fails
-    # with this message rather than passing unseen.
-    assert DESIGN.is_file(), f"{DESIGN} is absent: check out ../shared beside the project"
-    table = dict(re.findall(r"^\| (G\d\d) \| (.+?) \|$", DESIGN.read_text(encoding="utf-8"), re.M))
+def test_j_labels_match_the_project_taxonomy(standard: Instrument) -> None:
+    # The taxonomy file is the project's copy of the design's code table (DESIGN.md §6,
+    # whose labels are Chinese); the questionnaire's J1 options must say the same. The
+    # English wording of a few options is phrased for respondents and may differ.
+    taxonomy = {g.code: g for g in load_taxonomy().grievances}
     j1 = standard.item("J1")
     assert j1 is not None
     choice_list = standard.choice_list(j1.choices)
     assert choice_list is not None
     labels = {c.code: c.label["zh-hans"] for c in choice_list.choices if c.code != "G00"}
-    assert labels == {code: table[code] for code in GRIEVANCE_CODES}
+    assert labels == {code: taxonomy[code].label["zh-hans"] for code in GRIEVANCE_CODES}
 
 
 def test_open_questions_are_long_text(standard: Instrument) -> None:
