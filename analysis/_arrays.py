@@ -164,7 +164,9 @@ def as_mask(values: Any, n: int, name: str) -> BoolArray:
     if arr.shape[0] != n:
         raise length_mismatch(name, arr.shape[0], n)
     if arr.dtype == bool:
-        return arr
+        same: BoolArray = arr
+        return same
     if arr.dtype.kind in "iuf":
-        return np.nan_to_num(arr.astype(np.float64), nan=0.0) != 0
+        nonzero: BoolArray = np.nan_to_num(arr.astype(np.float64), nan=0.0) != 0
+        return nonzero
     return np.array([bool(v) if v is not None and v == v else False for v in arr], dtype=bool)

@@ -122,6 +122,7 @@ class GregStep:
         return cls(x, whalf, g * whalf, orthonormal_basis(x * whalf[:, None]))
 
     def residualize(self, x: FloatArray, rows: BoolArray | None) -> FloatArray:
+        sel: BoolArray | slice
         if rows is None:
             q, sel = self.basis, slice(None)
         else:

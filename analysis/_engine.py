@@ -197,4 +197,5 @@ def srs_variance(lin: Linear, values: Values, design: Design) -> FloatArray:
             ss[:, j] = np.bincount(d_of, weights=w * dev[:, j] ** 2, minlength=n_dom)
     nobs = lin.n_obs[:, None].astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ss / lin.weight_sum[:, None] * nobs / (nobs - 1.0)
+        variance: FloatArray = ss / lin.weight_sum[:, None] * nobs / (nobs - 1.0)
+        return variance

@@ -247,7 +247,7 @@ class _Text(_Column):
     def add(self, vals: Sequence[Any]) -> None:
         self.parts.extend(vals)
 
-    def finish(self) -> dict[str, TextColumn]:  # type: ignore[override]
+    def finish(self) -> dict[str, TextColumn]:
         return {self.key: TextColumn.from_strings(self.parts)}
 
 

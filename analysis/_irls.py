@@ -72,11 +72,13 @@ def _variance(mu: FloatArray, family: Family) -> FloatArray:
 
 def _dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray, family: Family) -> FloatArray:
     if family == "gaussian":
-        return wt * (y - mu) ** 2
+        dev: FloatArray = wt * (y - mu) ** 2
+        return dev
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(y != 0, y * np.log(y / mu), 0.0)
         b = np.where(1 - y != 0, (1 - y) * np.log((1 - y) / (1 - mu)), 0.0)
-    return 2.0 * wt * (a + b)
+    deviance: FloatArray = 2.0 * wt * (a + b)
+    return deviance
 
 
 def _dot(a: FloatArray, b: FloatArray) -> float:

@@ -56,7 +56,7 @@ class InterceptLogit:
 
 
 def _deviance(const: float, s_w: float, s_wy: float, mu: float) -> float:
-    return 2.0 * (const - s_wy * np.log(mu) - (s_w - s_wy) * np.log(1.0 - mu))
+    return float(2.0 * (const - s_wy * np.log(mu) - (s_w - s_wy) * np.log(1.0 - mu)))
 
 
 def _scalar(f: Callable[[FloatArray, Family], FloatArray], x: float) -> float:

@@ -30,7 +30,8 @@ def one_blas_thread() -> AbstractContextManager[Any]:
     ctl = _controller()
     if ctl is None:  # pragma: no cover
         return nullcontext()
-    return ctl.limit(limits=1, user_api="blas")
+    limit: AbstractContextManager[Any] = ctl.limit(limits=1, user_api="blas")
+    return limit
 
 
 def single_blas[**P, R](fn: Callable[P, R]) -> Callable[P, R]:

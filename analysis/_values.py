@@ -103,8 +103,8 @@ def make_values(values: Any, n: int, name: str = "y") -> Values:
             parsed.append((str(key), as_factor(val, n, str(key))))
         else:
             parsed.append((str(key), as_float(val, n, str(key))))
-    if len(parsed) == 1 and isinstance(parsed[0][1], Factor):
-        var, fac = parsed[0]
+    if len(parsed) == 1 and isinstance(fac := parsed[0][1], Factor):
+        var = parsed[0][0]
         return Values(
             terms=tuple(f"{var}{lv}" for lv in fac.levels),
             variables=(var,) * fac.n_levels,

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import Any, TypedDict
 
 from instruments.messages import gettext_noop
 from instruments.schema import Instrument, Item, ItemType
@@ -249,9 +249,19 @@ def codebook_from_instrument(instrument: Instrument, language: str | None = None
     return Codebook(tuple(out), lang, instrument.id, instrument.version, instrument.checksum())
 
 
+class _ItemFields(TypedDict):
+    """The fields every variable of one item shares."""
+
+    item: str
+    item_type: str
+    question: Labels
+    section: str | None
+    group: str | None
+
+
 def _item_variables(instrument: Instrument, item: Item) -> list[Variable]:
     chain = instrument.ancestors(item.group)
-    base = {
+    base: _ItemFields = {
         "item": item.code,
         "item_type": str(item.type),
         "question": dict(item.label),

@@ -197,6 +197,7 @@ def dataset_from_answers(
     if "station" not in meta:
         raise AnalysisError(gettext_noop("The dataset needs a station for every row."))
     extra: list[Variable] = []
+    fac: Factor | None
     for name in ("station", "stratum", *STANDARD_DOMAINS, *sorted(set(meta) - _KNOWN)):
         if name in meta:
             fac = as_factor(meta[name], n, name)
@@ -264,8 +265,8 @@ def _derive(
         return Factor(remap[columns[item].astype(np.int64)], order)
     if name == "region":
         var = book.get("A8")
-        item = instrument.item("A8")
-        if var is None or item is None or item.choices != "region":
+        a8 = instrument.item("A8")
+        if var is None or a8 is None or a8.choices != "region":
             return None
         # the "other" code (999999: outside the city) is no region of the frame
         keep = tuple(c for c in var.level_codes if set(c) != {"9"})

@@ -29,8 +29,8 @@ import scipy.sparse as sp
 
 from instruments.messages import gettext_noop
 
-from ._arrays import BoolArray, Factor, FloatArray, IntArray, as_mask, length_mismatch
-from .errors import DesignError, LonelyPSUError
+from ._arrays import BoolArray, Factor, FloatArray, IntArray, as_mask
+from .errors import DesignError, LonelyPSUError, length_mismatch
 
 LonelyPSU = Literal["fail", "remove", "certainty", "adjust", "average"]
 LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "certainty", "adjust", "average")
@@ -230,7 +230,8 @@ class Design:
                 if starts.size != self.n_psus:  # pragma: no cover - every PSU has rows
                     starts = None
             self._cache["psu_starts"] = starts
-        return self._cache["psu_starts"]
+        cached: IntArray | None = self._cache["psu_starts"]
+        return cached
 
     def psu_totals(self, x: FloatArray) -> FloatArray:
         """Column totals of ``x`` (n x k) within each PSU: a (n_psus x k) array."""
@@ -275,7 +276,7 @@ class Design:
     ) -> FloatArray:
         """Stratified with-replacement covariance of PSU totals (R's ``onestage``)."""
         tc, weight, mult = self._centred_totals(totals, present)
-        v = (tc * weight[:, None]).T @ tc
+        v: FloatArray = (tc * weight[:, None]).T @ tc
         if mult is not None:
             v = v * (np.sqrt(np.outer(mult, mult)) if mult.ndim else mult)
         return v
@@ -285,7 +286,7 @@ class Design:
     ) -> FloatArray:
         """The diagonal of :meth:`vcov_from_psu_totals` only (no k x k product)."""
         tc, weight, mult = self._centred_totals(totals, present)
-        v = np.einsum("pk,pk,p->k", tc, tc, weight)
+        v: FloatArray = np.einsum("pk,pk,p->k", tc, tc, weight)
         return v if mult is None else v * mult
 
     def _centred_totals(

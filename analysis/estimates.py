@@ -62,11 +62,13 @@ class Estimate:
 
     @property
     def se(self) -> FloatArray:
-        return np.sqrt(np.diag(self.vcov))
+        se: FloatArray = np.sqrt(np.diag(self.vcov))
+        return se
 
     @property
     def cv(self) -> FloatArray:
-        return self.se / self.estimate
+        cv: FloatArray = self.se / self.estimate
+        return cv
 
     def confint(
         self, level: float = 0.95, df: float | None = None

@@ -101,7 +101,8 @@ def _contrasts(nr: int, nc: int) -> FloatArray:
         [((rows == i) & (cols == j)).astype(float) for j in range(1, nc) for i in range(1, nr)]
     )
     q, _ = np.linalg.qr(x1)
-    return x12 - q @ (q.T @ x12)
+    contrasts: FloatArray = x12 - q @ (q.T @ x12)
+    return contrasts
 
 
 def _delta(p: FloatArray, v: FloatArray, nr: int, nc: int, big_n: int) -> FloatArray:

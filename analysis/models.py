@@ -78,11 +78,13 @@ class GLMResult:
 
     @property
     def se(self) -> FloatArray:
-        return np.sqrt(np.diag(self.vcov))
+        se: FloatArray = np.sqrt(np.diag(self.vcov))
+        return se
 
     @property
     def statistic(self) -> FloatArray:
-        return self.coef / self.se
+        statistic: FloatArray = self.coef / self.se
+        return statistic
 
     @property
     def p_values(self) -> FloatArray:

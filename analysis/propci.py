@@ -156,7 +156,7 @@ def _intercept_fit(sub: Design, y: FloatArray) -> InterceptLogit:
 def _simple_ci(
     method: str, p: float, se: float, alpha: float, ddf: float, n_rows: int, degf: int
 ) -> tuple[float, float]:
-    q = stats.t.ppf([alpha / 2, 1 - alpha / 2], ddf)
+    q = np.asarray(stats.t.ppf([alpha / 2, 1 - alpha / 2], ddf))
     if method == "mean":
         lo, hi = p + se * q
     elif method == "asin":

@@ -36,7 +36,9 @@ are not modelled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from scipy.linalg import null_space
@@ -203,7 +205,8 @@ class _Variable:
         return flags, base_blank
 
     def _unknown(self, status: np.ndarray) -> np.ndarray:
-        return (status == PRIMARY) | (status == COMPLEMENTARY) | (status == _HIDDEN)
+        unknown: np.ndarray = (status == PRIMARY) | (status == COMPLEMENTARY) | (status == _HIDDEN)
+        return unknown
 
     def _single_unknowns(self, status: np.ndarray) -> None:
         """Relations with exactly one unknown cell give it away by subtraction."""
@@ -237,7 +240,9 @@ class _Variable:
         fixed = unknown[(norms < 1e-9) & np.isin(status[unknown], (PRIMARY, COMPLEMENTARY))]
         return [int(j) for j in fixed[np.argsort(self.count.ravel()[fixed], kind="stable")]]
 
-    def _protect(self, status: np.ndarray, j: int, eqs: list[int] | np.ndarray) -> bool:
+    def _protect(
+        self, status: np.ndarray, j: int, eqs: Sequence[int | np.integer[Any]] | np.ndarray
+    ) -> bool:
         """Blank the best published partner of cell ``j`` in relations ``eqs``."""
         cand = np.unique(np.concatenate([np.flatnonzero(self.eqs[e]) for e in eqs]))
         cand = cand[(status[cand] == PUBLISHED) & (cand != j)]

@@ -109,7 +109,8 @@ class EstimateTable:
 
     @property
     def suppressed(self) -> np.ndarray:
-        return self.flag != PUBLISHED
+        suppressed: np.ndarray = self.flag != PUBLISHED
+        return suppressed
 
     def to_records(
         self, codebook: Codebook | None = None, language: str | None = None
@@ -161,7 +162,7 @@ def _quantile(df: IntArray | FloatArray, level: float) -> FloatArray:
     ok = d > 0
     if ok.any():
         uniq, inv = np.unique(d[ok], return_inverse=True)
-        q[ok] = stats.t.ppf(0.5 + level / 2.0, uniq)[inv]
+        q[ok] = np.asarray(stats.t.ppf(0.5 + level / 2.0, uniq))[inv]
     return q
 
 

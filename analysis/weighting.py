@@ -32,7 +32,8 @@ def base_weights(station: Any, frame_size: Mapping[str, float]) -> FloatArray:
         raise AnalysisError(gettext_noop("No frame size for station {station}."), station=missing)
     if np.any(fac.codes < 0):
         raise AnalysisError(gettext_noop("Every respondent needs a station."))
-    return sizes[fac.codes] / counts[fac.codes]
+    weights: FloatArray = sizes[fac.codes] / counts[fac.codes]
+    return weights
 
 
 def _population_vector(pop: Population, fac: Factor) -> FloatArray:
@@ -77,7 +78,8 @@ def _poststrat_weights(w: FloatArray, fac: Factor, pop: FloatArray, partial: boo
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(sample > 0, pop / sample, 1.0)
-    return w * factor[fac.codes]
+    adjusted: FloatArray = w * factor[fac.codes]
+    return adjusted
 
 
 def poststratify(

@@ -524,7 +524,8 @@ def _models(
 
 def _quotable_rows(station: Factor, k: int) -> np.ndarray:
     sizes = np.bincount(station.codes[station.codes >= 0], minlength=station.n_levels)
-    return (station.codes >= 0) & (sizes[np.maximum(station.codes, 0)] >= k)
+    quotable: np.ndarray = (station.codes >= 0) & (sizes[np.maximum(station.codes, 0)] >= k)
+    return quotable
 
 
 def _shorten(text: str) -> str:
@@ -603,7 +604,9 @@ def _changes(rows: list[GrievanceRow], previous: GrievanceTable | None) -> list[
         ):
             continue
         tests.append((i, compare_independent(r.prevalence, r.se, p.prevalence, p.se)))
-    adjusted = benjamini_hochberg([d.p_value for _, d in tests]) if tests else []
+    adjusted: np.ndarray | list[float] = (
+        benjamini_hochberg([d.p_value for _, d in tests]) if tests else []
+    )
     out = list(rows)
     for (i, d), q in zip(tests, adjusted, strict=True):
         p = prev[rows[i].code]

@@ -199,11 +199,13 @@ class GrievanceTable:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (lists, dicts, str, int, float, bool, None; never NaN)."""
-        return _plain(asdict(self))
+        plain: dict[str, Any] = _plain(asdict(self))
+        return plain
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GrievanceTable:
-        return _build(cls, data)
+        table: GrievanceTable = _build(cls, data)
+        return table
 
 
 def _plain(value: Any) -> Any:

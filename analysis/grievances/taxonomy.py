@@ -303,7 +303,8 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             self.add(self.line(node), gettext_noop("{what} must be a mapping."), what=what)
             return None
-        out, seen = [], {}
+        out: list[tuple[str, yaml.Node, int]] = []
+        seen: dict[str, int] = {}
         for k, v in node.value:
             key = self.scalar(k) if isinstance(k, yaml.ScalarNode) else None
             if not isinstance(key, str | int):
@@ -846,11 +847,12 @@ def _compare(x: np.ndarray, op: str, value: tuple[Any, ...]) -> np.ndarray:
     if op in ("in", "not_in"):
         inside = np.isin(x, np.asarray(value, dtype=np.float64))
         return inside if op == "in" else ~inside
-    return {
+    compared: dict[str, np.ndarray] = {
         "==": x == v,
         "!=": x != v,
         "<": x < v,
         "<=": x <= v,
         ">": x > v,
         ">=": x >= v,
-    }[op]
+    }
+    return compared[op]

@@ -108,7 +108,7 @@ class Lexicon:
 
     def _cached(self, clause: str) -> tuple[tuple[str, str, int], ...]:
         # Clauses repeat across answers; the matches of one depend on nothing else.
-        cache = self.__dict__.setdefault("_cache", {})
+        cache: dict[str, tuple[tuple[str, str, int], ...]] = self.__dict__.setdefault("_cache", {})
         found = cache.get(clause)
         if found is None:
             if len(cache) >= _CACHE_SIZE:
@@ -124,7 +124,7 @@ class Lexicon:
                 spans.append((m.start(), m.start() + len(term), term, self.codes_of[term]))
         for code, pat in self._patterns:
             spans.extend((m.start(), m.end(), m.group(), (code,)) for m in pat.finditer(clause))
-        out = []
+        out: list[tuple[str, str, int]] = []
         for start, end, term, codes in spans:
             covered = any(
                 (s <= start and end <= e and (e - s) > (end - start))
@@ -275,7 +275,7 @@ class TextClassifier:
                 analyzer=self._features, binary=True, dtype=np.float64
             )
             counts = self._vectorizer.fit_transform(clauses)
-            self._columns_cache = {}
+            self._columns_cache: dict[str, np.ndarray] = {}
         else:
             counts = self._counts(clauses)
         x = (agg @ counts).tocsr()

@@ -60,7 +60,8 @@ def split_labelled(
     rows: Sequence[LabelledAnswer], test_share: float = 0.25
 ) -> tuple[list[LabelledAnswer], list[LabelledAnswer]]:
     """(training, held-out) answers by the hash rule of the module doc."""
-    train, test = [], []
+    train: list[LabelledAnswer] = []
+    test: list[LabelledAnswer] = []
     for r in rows:
         (test if held_out(r.text, test_share) else train).append(r)
     return train, test

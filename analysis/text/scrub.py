@@ -316,11 +316,11 @@ def scrub(text: str | None, units: Iterable[str] = ()) -> ScrubResult:
         guarded[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
     for pattern in (_NAME, _NICK):
         pos = 0
-        while (m := pattern.search(s, pos)) is not None:
-            if any(guarded[m.start() : m.end()]) or not claim(m.start(), m.end(), "name"):
-                pos = m.start() + 1
+        while (hit := pattern.search(s, pos)) is not None:
+            if any(guarded[hit.start() : hit.end()]) or not claim(hit.start(), hit.end(), "name"):
+                pos = hit.start() + 1
             else:
-                pos = m.end()
+                pos = hit.end()
     for unit in sorted({u.strip() for u in units if u and u.strip()}, key=len, reverse=True):
         for m in re.finditer(re.escape(to_halfwidth(unit)), s, re.IGNORECASE):
             claim(m.start(), m.end(), "unit")
