@@ -32,6 +32,7 @@ browser-deps:
 
 run: $(STAMP) system-deps
 	@mkdir -p var/static
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -53,10 +54,11 @@ lint: $(STAMP)
 	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) scripts/check_messages.py
 
-bench: $(STAMP) var/bench-svy/.installed
-	@for script in bench/*.py; do \
-	  case $$script in bench/analysis_svy.py|bench/_*) continue;; esac; \
-	  echo "== $$script"; $(PY) $$script || exit 1; done
+# All benchmarks, or some: `make bench ONLY=briefing` (comma-separated script names).
+# Each prints its figures, the load average around it and whether other work disturbed
+# it; a summary table ends the run (bench/_run.py).
+bench: $(STAMP) system-deps browser-deps var/bench-svy/.installed
+	@ONLY="$(ONLY)" $(PY) bench/_run.py
 
 # The svy package, for bench/analysis.py's comparison, in a virtualenv of its own. Best
 # effort: without it (no network) the benchmark says so and skips the comparison.

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # before staticfiles: WhiteNoise serves static files
     "django.contrib.staticfiles",
     "django_tasks_db",
     "django_rq",  # with django_tasks_rq: the RQ task backend (TASKS_BACKEND=rq)
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (which serves static files already compressed), before anything that
+    # writes the response body: pages and JSON leave brotli- or gzip-compressed.
+    "survey_platform.core.compression.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale (its refusal is in the user's language), before anything that reads
@@ -141,10 +145,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "survey@kexie.example.cn")
 TASKS = tasks_from_env("database")
 RQ_QUEUES = rq_queues()
 CACHES = caches_from_env()
+# `collectstatic` minifies our own scripts and styles and writes .br/.gz copies that
+# WhiteNoise serves (core/staticfiles.py); `make run` collects before serving.
 STORAGES = {
     "default": media_storage_from_env(),
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "survey_platform.core.staticfiles.MinifiedCompressedStaticFilesStorage"
+    },
 }
+# Serve the collected (compressed) files, also with DEBUG on; runserver leaves static files
+# to WhiteNoise (whitenoise.runserver_nostatic).
+WHITENOISE_USE_FINDERS = False
 
 REST_FRAMEWORK = {
     # The token class comes first: it names the scheme of the 401 challenge.

@@ -29,5 +29,7 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {
     "default": media_storage_from_env(),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": ("survey_platform.core.staticfiles.MinifiedCompressedManifestStaticFilesStorage")
+    },
 }

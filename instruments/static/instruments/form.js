@@ -363,5 +363,7 @@
   window.SurveyForm = { init: init, refresh: refresh, readItem: readItem };
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form.survey").forEach(init);
+    // The moment the form answers to input (read by bench/respondent_first_view.py).
+    if (window.performance && performance.mark) performance.mark("survey-ready");
   });
 })();
