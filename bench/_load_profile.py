@@ -41,7 +41,7 @@ class TimedTransport:
         self.times = times
         self.breakdown: Breakdown | None = None
 
-    def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
+    def request(self, method: str, path: str, fields: Any = None, *, json: bool = False) -> Reply:
         wall, cpu = time.perf_counter(), time.process_time()
         if fields is None:
             kind = "GET start" if path.count("/") == 3 else "GET page"

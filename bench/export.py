@@ -39,7 +39,7 @@ GOAL_SECONDS = 60.0
 GOAL_MIB = 1.5 * 1024
 
 
-def distinct_texts(answers: Iterator[dict[str, Any]], codes: set[str]) -> Iterator[dict]:
+def distinct_texts(answers: Iterator[dict[str, Any]], codes: set[str]) -> Iterator[dict[str, Any]]:
     for i, doc in enumerate(answers):
         for code in codes & doc.keys():
             if isinstance(doc[code], str) and doc[code]:

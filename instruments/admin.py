@@ -9,20 +9,21 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from survey_platform.core.errors import SurveyError
+from survey_platform.core.permissions import signed_in
 
 from . import services
 from .models import Instrument, InstrumentVersion
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(admin.ModelAdmin[Instrument]):
     list_display = ("code", "name", "name_en", "kind", "created_at")
     list_filter = ("kind",)
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(InstrumentVersion)
-class InstrumentVersionAdmin(admin.ModelAdmin):
+class InstrumentVersionAdmin(admin.ModelAdmin[InstrumentVersion]):
     list_display = ("instrument", "number", "status", "published_at", "checksum")
     list_filter = ("status", "instrument")
     search_fields = ("instrument__code", "instrument__name", "note")
@@ -52,7 +53,7 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
     ) -> None:
         try:
             services.version_update_draft(
-                actor=request.user, version=obj, definition=obj.definition
+                actor=signed_in(request), version=obj, definition=obj.definition
             )
         except SurveyError as exc:
             messages.error(request, exc.message)
@@ -61,4 +62,4 @@ class InstrumentVersionAdmin(admin.ModelAdmin):
                     messages.error(request, msg)
 
     def delete_model(self, request: HttpRequest, obj: InstrumentVersion) -> None:
-        services.version_discard_draft(actor=request.user, version=obj)
+        services.version_discard_draft(actor=signed_in(request), version=obj)

@@ -24,6 +24,7 @@ from survey_platform.api.base import (
 )
 from survey_platform.api.parsers import BODYLESS, MultiPartParser
 from survey_platform.core.api import IsOffice
+from survey_platform.core.permissions import signed_in
 
 from . import services
 from .models import Instrument, InstrumentKind, InstrumentVersion
@@ -51,7 +52,7 @@ PUBLISHED_EXAMPLE = {**VERSION_EXAMPLE, "status": "published", "checksum": "5d41
                      "published_at": "2026-09-02T10:00:00+08:00"}  # fmt: skip
 
 
-class InstrumentOut(serializers.ModelSerializer):
+class InstrumentOut(serializers.ModelSerializer[Instrument]):
     class Meta:
         model = Instrument
         fields = ["code", "name", "name_en", "kind", "created_at"]
@@ -64,8 +65,10 @@ class InstrumentIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=InstrumentKind.choices, default=InstrumentKind.STANDARD)
 
 
-class VersionOut(serializers.ModelSerializer):
-    instrument = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class VersionOut(serializers.ModelSerializer[InstrumentVersion]):
+    instrument: serializers.SlugRelatedField[Instrument] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = InstrumentVersion
@@ -109,7 +112,7 @@ class InstrumentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Instrument],
 ):
     """Questionnaires. Survey office only."""
 
@@ -132,7 +135,7 @@ class InstrumentViewSet(
     )  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = parse(InstrumentIn, request)
-        instrument = services.instrument_create(actor=request.user, **data)
+        instrument = services.instrument_create(actor=signed_in(request), **data)
         return Response(InstrumentOut(instrument).data, status=201)
 
     @documented(
@@ -149,7 +152,7 @@ class InstrumentViewSet(
         instrument = self.get_object()
         data = parse(UploadIn, request)
         version = services.version_import_xlsform(
-            actor=request.user,
+            actor=signed_in(request),
             instrument=instrument,
             data=data["file"].read(),
             note=data.get("note", ""),
@@ -173,7 +176,7 @@ class VersionViewSet(
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[InstrumentVersion],
 ):
     """Questionnaire versions. A draft may be edited; a published version never changes
     (409). Survey office only."""
@@ -198,7 +201,7 @@ class VersionViewSet(
         ],
     )  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        version = services.version_create(actor=request.user, **parse(VersionIn, request))
+        version = services.version_create(actor=signed_in(request), **parse(VersionIn, request))
         return Response(VersionOut(version).data, status=201)
 
     @documented(
@@ -215,7 +218,7 @@ class VersionViewSet(
         if "definition" not in data:
             return Response(VersionOut(version).data)
         version = services.version_update_draft(
-            actor=request.user, version=version, definition=data["definition"]
+            actor=signed_in(request), version=version, definition=data["definition"]
         )
         return Response(VersionOut(version).data)
 
@@ -237,7 +240,7 @@ class VersionViewSet(
         examples=[],
     )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        services.version_discard_draft(actor=request.user, version=self.get_object())
+        services.version_discard_draft(actor=signed_in(request), version=self.get_object())
         return Response(status=204)
 
     @documented(
@@ -253,7 +256,7 @@ class VersionViewSet(
         version = self.get_object()
         no_body(request)
         return Response(
-            VersionOut(services.version_publish(actor=request.user, version=version)).data
+            VersionOut(services.version_publish(actor=signed_in(request), version=version)).data
         )
 
     @documented(
@@ -268,7 +271,8 @@ class VersionViewSet(
         version = self.get_object()
         no_body(request)
         return Response(
-            VersionOut(services.version_copy(actor=request.user, version=version)).data, status=201
+            VersionOut(services.version_copy(actor=signed_in(request), version=version)).data,
+            status=201,
         )
 
     @documented(

@@ -17,7 +17,8 @@ class XlsformUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("Upload an Excel workbook with the .xlsx extension."))
-        return upload.read()
+        data: bytes = upload.read()
+        return data
 
 
 class NewInstrumentForm(XlsformUploadForm):

@@ -46,7 +46,7 @@ class VersionStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class VersionQuerySet(models.QuerySet):
+class VersionQuerySet(models.QuerySet["InstrumentVersion"]):
     FROZEN_FIELDS = frozenset({"definition", "checksum", "number", "instrument", "instrument_id"})
 
     def update(self, **kwargs: Any) -> int:

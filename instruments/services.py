@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -57,7 +57,7 @@ def schema_from_xlsform(data: bytes) -> Schema:
 
 
 def instrument_create(
-    *, actor: AbstractBaseUser, code: str, name: str, name_en: str = "", kind: str = "standard"
+    *, actor: User, code: str, name: str, name_en: str = "", kind: str = "standard"
 ) -> Instrument:
     instrument = Instrument(code=code, name=name, name_en=name_en, kind=kind)
     try:
@@ -72,7 +72,7 @@ def instrument_create(
 
 def version_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     instrument: Instrument,
     definition: Mapping[str, Any],
     note: str = "",
@@ -96,7 +96,7 @@ def version_create(
 
 
 def instrument_import_xlsform(
-    *, actor: AbstractBaseUser, data: bytes, kind: str = "standard", code: str = ""
+    *, actor: User, data: bytes, kind: str = "standard", code: str = ""
 ) -> InstrumentVersion:
     """A new questionnaire from a workbook; its first version is a draft."""
     schema = schema_from_xlsform(data)
@@ -114,7 +114,7 @@ def instrument_import_xlsform(
 
 
 def version_import_xlsform(
-    *, actor: AbstractBaseUser, instrument: Instrument, data: bytes, note: str = ""
+    *, actor: User, instrument: Instrument, data: bytes, note: str = ""
 ) -> InstrumentVersion:
     schema = schema_from_xlsform(data)
     return version_create(
@@ -123,7 +123,7 @@ def version_import_xlsform(
 
 
 def version_update_draft(
-    *, actor: AbstractBaseUser, version: InstrumentVersion, definition: Mapping[str, Any]
+    *, actor: User, version: InstrumentVersion, definition: Mapping[str, Any]
 ) -> InstrumentVersion:
     schema = validated_schema(definition)
     with transaction.atomic():
@@ -137,7 +137,7 @@ def version_update_draft(
 
 
 def version_replace_from_xlsform(
-    *, actor: AbstractBaseUser, version: InstrumentVersion, data: bytes
+    *, actor: User, version: InstrumentVersion, data: bytes
 ) -> InstrumentVersion:
     """Edit a draft in a spreadsheet: the uploaded workbook replaces its definition."""
     if version.is_published:
@@ -146,7 +146,7 @@ def version_replace_from_xlsform(
     return version_update_draft(actor=actor, version=version, definition=schema.to_dict())
 
 
-def version_copy(*, actor: AbstractBaseUser, version: InstrumentVersion) -> InstrumentVersion:
+def version_copy(*, actor: User, version: InstrumentVersion) -> InstrumentVersion:
     """A new draft with the same definition, to edit into the next version."""
     return version_create(
         actor=actor,
@@ -157,7 +157,7 @@ def version_copy(*, actor: AbstractBaseUser, version: InstrumentVersion) -> Inst
     )
 
 
-def version_publish(*, actor: AbstractBaseUser, version: InstrumentVersion) -> InstrumentVersion:
+def version_publish(*, actor: User, version: InstrumentVersion) -> InstrumentVersion:
     with transaction.atomic():
         locked = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
@@ -173,7 +173,7 @@ def version_publish(*, actor: AbstractBaseUser, version: InstrumentVersion) -> I
     return locked
 
 
-def version_discard_draft(*, actor: AbstractBaseUser, version: InstrumentVersion) -> None:
+def version_discard_draft(*, actor: User, version: InstrumentVersion) -> None:
     with transaction.atomic():
         locked = InstrumentVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:

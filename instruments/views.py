@@ -17,7 +17,7 @@ from instruments.form_messages import form_messages
 from instruments.rendering import render_pages
 from instruments.xlsform import write_xlsform
 from survey_platform.core.errors import SurveyError, ValidationFailed
-from survey_platform.core.permissions import OfficeRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, signed_in
 
 from . import services
 from .forms import NewInstrumentForm, XlsformUploadForm
@@ -46,7 +46,7 @@ class InstrumentListView(OfficeRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 version = services.instrument_import_xlsform(
-                    actor=request.user,
+                    actor=signed_in(request),
                     data=form.cleaned_data["file"],
                     kind=form.cleaned_data["kind"],
                     code=form.cleaned_data["code"],
@@ -83,7 +83,7 @@ class InstrumentDetailView(OfficeRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 version = services.version_import_xlsform(
-                    actor=request.user,
+                    actor=signed_in(request),
                     instrument=instrument,
                     data=form.cleaned_data["file"],
                     note=form.cleaned_data["note"],
@@ -112,7 +112,7 @@ class VersionDetailView(OfficeRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 services.version_replace_from_xlsform(
-                    actor=request.user, version=version, data=form.cleaned_data["file"]
+                    actor=signed_in(request), version=version, data=form.cleaned_data["file"]
                 )
             except services.DefinitionInvalid as exc:
                 issues = exc.errors["definition"]

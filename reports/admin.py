@@ -6,7 +6,7 @@ from .models import Briefing, IssueNumber
 
 
 @admin.register(Briefing)
-class BriefingAdmin(admin.ModelAdmin):
+class BriefingAdmin(admin.ModelAdmin[Briefing]):
     """Read-only: a generated briefing never changes (a correction is a new version)."""
 
     list_display = (
@@ -29,7 +29,7 @@ class BriefingAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssueNumber)
-class IssueNumberAdmin(admin.ModelAdmin):
+class IssueNumberAdmin(admin.ModelAdmin[IssueNumber]):
     list_display = ("number", "wave", "created_at")
 
     def has_add_permission(self, request: Any) -> bool:

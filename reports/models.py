@@ -60,7 +60,7 @@ class IssueNumber(models.Model):
         return f"{self.number}: {self.wave.code}"
 
 
-class BriefingQuerySet(models.QuerySet):
+class BriefingQuerySet(models.QuerySet["Briefing"]):
     def delivered(self) -> Self:
         """What leadership may see: delivered issues only."""
         return self.filter(status=BriefingStatus.DELIVERED, delivered_at__isnull=False)

@@ -22,7 +22,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import TemplateView
 
 from survey_platform.core.errors import NotFound, SurveyError, ValidationFailed
-from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
 from survey_platform.fieldwork.models import StationQuota
 
@@ -78,7 +78,7 @@ class GenerateView(OfficeRequiredMixin, View):
             job = services.briefing_generate(
                 wave=form.cleaned_data["wave"],
                 language=form.cleaned_data["language"],
-                actor=request.user,
+                actor=signed_in(request),
             )
         except SurveyError as exc:
             messages.error(request, exc.message)
@@ -106,7 +106,7 @@ class BriefingPdfView(RoleRequiredMixin, View):
         except SurveyError as exc:
             return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain")
         services.briefing_mark_downloaded(
-            briefing=briefing, actor=request.user, request=request, inline=inline
+            briefing=briefing, actor=signed_in(request), request=request, inline=inline
         )
         response = FileResponse(
             io.BytesIO(data),
@@ -126,7 +126,7 @@ class ApproveView(OfficeRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         briefing = _briefing(request, pk)
         try:
-            services.briefing_approve(briefing=briefing, actor=request.user, request=request)
+            services.briefing_approve(briefing=briefing, actor=signed_in(request), request=request)
         except SurveyError as exc:
             messages.error(request, exc.message)
         else:
@@ -144,7 +144,7 @@ class DeliverView(OfficeRequiredMixin, View):
             recipients = services.parse_recipients(form.cleaned_data["recipients"])
             services.briefing_deliver(
                 briefing=briefing,
-                actor=request.user,
+                actor=signed_in(request),
                 recipients=recipients,
                 base_url=request.build_absolute_uri("/"),
                 request=request,
@@ -189,7 +189,7 @@ class StationReportView(RoleRequiredMixin, View):
         language = form.cleaned_data["language"] if form.is_valid() else _edition()
         try:
             job = services.station_report_generate(
-                quota=quota, language=language, actor=request.user
+                quota=quota, language=language, actor=signed_in(request)
             )
         except SurveyError as exc:
             messages.error(request, exc.message)

@@ -63,7 +63,8 @@ def _to_float(number: numbers.Real) -> float:
     try:
         return float(number)
     except OverflowError:
-        return math.inf if number > 0 else -math.inf
+        # typeshed's numbers.Real declares __lt__ but not __gt__
+        return math.inf if number > 0 else -math.inf  # type: ignore[operator]
 
 
 def _bad_answer(answer: Any, code: str | None) -> LogicEvalError:

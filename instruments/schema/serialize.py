@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any
 
@@ -283,7 +283,7 @@ class _Reader:
         return Choice(values["code"], values.get("label", {}), attributes)
 
     def value(self, value: Any, kind: str, path: str) -> Any:
-        readers = {
+        readers: dict[str, Callable[[Any, str], Any]] = {
             "str": self.string, "text": self.text, "bool": self.boolean, "count": self.count,
             "number": self.number, "codes": self.codes, "type": self.item_type,
             "rows": self.rows, "raw": lambda v, p: v,

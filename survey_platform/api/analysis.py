@@ -26,7 +26,7 @@ def labels() -> serializers.DictField:
     return serializers.DictField(child=serializers.CharField(), help_text="Language → label")
 
 
-class EstimateOut(serializers.Serializer):
+class EstimateOut(serializers.Serializer[Any]):
     item = serializers.CharField()
     variable = serializers.CharField()
     variable_label = serializers.CharField()
@@ -48,7 +48,7 @@ class EstimateOut(serializers.Serializer):
     flag = serializers.ChoiceField(choices=["published", "suppressed", "suppressed_complementary"])
 
 
-class ChangeOut(serializers.Serializer):
+class ChangeOut(serializers.Serializer[Any]):
     previous = serializers.FloatField(allow_null=True)
     previous_n = serializers.IntegerField(allow_null=True)
     difference = serializers.FloatField(allow_null=True)
@@ -60,7 +60,7 @@ class ChangeOut(serializers.Serializer):
     significant = serializers.BooleanField()
 
 
-class HotspotOut(serializers.Serializer):
+class HotspotOut(serializers.Serializer[Any]):
     by = serializers.CharField()
     by_label = labels()
     domain = serializers.CharField()
@@ -77,7 +77,7 @@ class HotspotOut(serializers.Serializer):
     p_adjusted = serializers.FloatField(allow_null=True)
 
 
-class OddsRatioOut(serializers.Serializer):
+class OddsRatioOut(serializers.Serializer[Any]):
     variable = serializers.CharField()
     level = serializers.CharField()
     level_label = labels()
@@ -91,20 +91,20 @@ class OddsRatioOut(serializers.Serializer):
     p_adjusted = serializers.FloatField(allow_null=True)
 
 
-class ModelOut(serializers.Serializer):
+class ModelOut(serializers.Serializer[Any]):
     n = serializers.IntegerField(allow_null=True)
     terms = OddsRatioOut(many=True)
     error = serializers.CharField(allow_null=True)
 
 
-class QuoteOut(serializers.Serializer):
+class QuoteOut(serializers.Serializer[Any]):
     text = serializers.CharField(help_text="Scrubbed of personal data")
     score = serializers.FloatField(allow_null=True)
     sector = serializers.CharField(allow_null=True)
     sector_label = labels()
 
 
-class GrievanceRowOut(serializers.Serializer):
+class GrievanceRowOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = labels()
     policy_area = labels()
@@ -137,13 +137,13 @@ class GrievanceRowOut(serializers.Serializer):
     quotes = QuoteOut(many=True)
 
 
-class ThemeOut(serializers.Serializer):
+class ThemeOut(serializers.Serializer[Any]):
     terms = serializers.ListField(child=serializers.CharField())
     size = serializers.IntegerField()
     examples = serializers.ListField(child=serializers.CharField())
 
 
-class GrievanceTableOut(serializers.Serializer):
+class GrievanceTableOut(serializers.Serializer[Any]):
     taxonomy_version = serializers.CharField()
     wave = serializers.CharField()
     previous_wave = serializers.CharField(allow_null=True)

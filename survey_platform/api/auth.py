@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from survey_platform.core.permissions import signed_in
 from survey_platform.core.roles import roles_of
 from survey_platform.network.models import StationMembership
 
@@ -20,7 +21,7 @@ from .models import ApiToken
 from .permissions import AnyRole
 
 
-class TokenOut(serializers.ModelSerializer):
+class TokenOut(serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at",
@@ -54,7 +55,7 @@ TOKEN_EXAMPLE = {"id": 4, "name": "nightly export", "prefix": "stp_Qx3v",
 )
 class TokenViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[ApiToken],
 ):  # fmt: skip
     """The user's own API tokens."""
 
@@ -76,7 +77,7 @@ class TokenViewSet(
     )  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = parse(TokenIn, request)
-        token, key = tokens.token_create(actor=request.user, user=request.user, **data)
+        token, key = tokens.token_create(actor=signed_in(request), user=request.user, **data)
         token.key = key  # type: ignore[attr-defined]
         return Response(NewTokenOut(token).data, status=201)
 
@@ -87,17 +88,17 @@ class TokenViewSet(
         examples=[],
     )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        tokens.token_revoke(actor=request.user, token=self.get_object())
+        tokens.token_revoke(actor=signed_in(request), token=self.get_object())
         return Response(status=204)
 
 
-class StationRoleOut(serializers.Serializer):
+class StationRoleOut(serializers.Serializer[Any]):
     station = serializers.IntegerField(source="station_id")
     station_name = serializers.CharField(source="station.name")
     role = serializers.CharField()
 
 
-class MeOut(serializers.Serializer):
+class MeOut(serializers.Serializer[Any]):
     username = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
     stations = StationRoleOut(many=True)

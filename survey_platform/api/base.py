@@ -20,9 +20,10 @@ from rest_framework.request import Request
 from survey_platform.core.errors import NotFound
 
 ViewT = TypeVar("ViewT", bound=type)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer[Any]):
     """Fields not listed here are refused (400): a misspelt field must not look as if
     it had been accepted."""
 
@@ -39,18 +40,20 @@ class Empty(StrictSerializer):
     """No body (or an empty object)."""
 
 
-class ErrorOut(serializers.Serializer):
+class ErrorOut(serializers.Serializer[Any]):
     """The one error format: a translated message and, for bad input, the field errors."""
 
     detail = serializers.CharField()
-    errors = serializers.DictField(
+    # a declared field: DRF's serializer metaclass takes it off the class, so it does
+    # not replace the ``errors`` property the stubs see
+    errors = serializers.DictField(  # type: ignore[assignment]
         required=False,
         child=serializers.JSONField(),
         help_text="Field name (or `__all__`/`non_field_errors`) → list of messages.",
     )
 
 
-def parse(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> Any:
+def parse(serializer_class: type[serializers.Serializer[Any]], request: Request, **kw: Any) -> Any:
     """Validated data of the request body, or 400 in the error format."""
     # A JSON ``null`` body stays None, which the serializer refuses ("No data provided").
     serializer = serializer_class(data=request.data, **kw)
@@ -80,7 +83,7 @@ def documented(
     description: str,
     examples: list[OpenApiExample],
     **kwargs: Any,
-) -> Any:
+) -> Callable[[F], F]:
     """``extend_schema`` with the parts every endpoint must have (the permissions are
     added from the permission classes by ``schema.AutoSchema``)."""
     return extend_schema(summary=summary, description=description, examples=examples, **kwargs)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from reports import services
 from reports.models import Briefing
 from reports.selectors import briefing_for_user, briefings_for_leadership
+from survey_platform.core.permissions import signed_in
 from survey_platform.core.roles import is_office
 from survey_platform.fieldwork.models import Wave
 
@@ -37,7 +38,7 @@ from .jobs import QUEUED_JOB_EXAMPLE, JobOut
 from .permissions import OfficeWritesLeadershipReads
 
 
-class BriefingOut(serializers.ModelSerializer):
+class BriefingOut(serializers.ModelSerializer[Briefing]):
     wave = serializers.SlugRelatedField(slug_field="code", read_only=True)
     previous_wave = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     pdf_url = serializers.SerializerMethodField()
@@ -67,7 +68,7 @@ BRIEFING_EXAMPLE = {
 }  # fmt: skip
 
 
-class BriefingViewSet(viewsets.GenericViewSet):
+class BriefingViewSet(viewsets.GenericViewSet[Briefing]):
     permission_classes = [OfficeWritesLeadershipReads]
     serializer_class = BriefingOut
     queryset = Briefing.objects.none()  # reads go through the reports selectors
@@ -117,7 +118,7 @@ class BriefingViewSet(viewsets.GenericViewSet):
         briefing = self._one(pk)
         data = services.briefing_pdf_bytes(briefing)
         services.briefing_mark_downloaded(
-            briefing=briefing, actor=request.user, request=request._request
+            briefing=briefing, actor=signed_in(request), request=request._request
         )
         response = FileResponse(
             io.BytesIO(data),
@@ -144,6 +145,6 @@ class BriefingViewSet(viewsets.GenericViewSet):
     def generate(self, request: Request) -> Response:
         data = parse(GenerateIn, request)
         job = services.briefing_generate(
-            wave=data["wave"], language=data["language"], actor=request.user
+            wave=data["wave"], language=data["language"], actor=signed_in(request)
         )
         return Response(JobOut(job).data, status=201)

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from survey_platform.core.errors import NotFound
+from survey_platform.core.permissions import signed_in
 from survey_platform.exports import services
 from survey_platform.network.models import Station
 
@@ -61,7 +62,7 @@ class WaveExportAction:
             if station is None:
                 raise NotFound()
         job = services.export_start(
-            actor=request.user,
+            actor=signed_in(request),
             wave=wave,
             fmt=data.pop("format"),
             station=station,

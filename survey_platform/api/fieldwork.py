@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from instruments.models import InstrumentVersion
+from survey_platform.core.permissions import signed_in
 from survey_platform.core.roles import is_office
 from survey_platform.core.scoping import station_ids_for
 from survey_platform.fieldwork import services
@@ -58,7 +59,7 @@ WAVE_IN_EXAMPLE = {
 # --- waves ----------------------------------------------------------------------------------
 
 
-class WaveOut(serializers.ModelSerializer):
+class WaveOut(serializers.ModelSerializer[Wave]):
     instrument = serializers.CharField(source="instrument_version.instrument.code")
     previous = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
@@ -117,7 +118,7 @@ class WaveViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Wave],
 ):
     """Survey waves, looked up by code."""
 
@@ -141,7 +142,7 @@ class WaveViewSet(
                   example("created", {**WAVE_EXAMPLE, "status": "draft"}, status=201)],
     )  # fmt: skip
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        wave = services.wave_create(actor=request.user, **parse(WaveIn, request))
+        wave = services.wave_create(actor=signed_in(request), **parse(WaveIn, request))
         return Response(WaveOut(wave).data, status=201)
 
     @documented(
@@ -157,12 +158,14 @@ class WaveViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         wave = self.get_object()
         data = parse(WaveIn, request, partial=True)
-        return Response(WaveOut(services.wave_update(actor=request.user, wave=wave, **data)).data)
+        return Response(
+            WaveOut(services.wave_update(actor=signed_in(request), wave=wave, **data)).data
+        )
 
     def _transition(self, request: Request, service: Any) -> Response:
         wave = self.get_object()
         no_body(request)
-        return Response(WaveOut(service(actor=request.user, wave=wave)).data)
+        return Response(WaveOut(service(actor=signed_in(request), wave=wave)).data)
 
     @documented(
         summary="Open a wave",
@@ -218,14 +221,14 @@ class WaveViewSet(
     def copy(self, request: Request, code: str | None = None) -> Response:
         wave = self.get_object()
         data = parse(WaveCopyIn, request)
-        new = services.wave_copy_next(actor=request.user, wave=wave, **data)
+        new = services.wave_copy_next(actor=signed_in(request), wave=wave, **data)
         return Response(WaveOut(new).data, status=201)
 
 
 # --- quotas ---------------------------------------------------------------------------------
 
 
-class QuotaOut(serializers.ModelSerializer):
+class QuotaOut(serializers.ModelSerializer[StationQuota]):
     wave = serializers.SlugRelatedField(slug_field="code", read_only=True)
     station_name = serializers.CharField(source="station.name")
     open_link = serializers.SerializerMethodField()
@@ -286,7 +289,7 @@ class QuotaViewSet(
     QuotaProgressAction,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[StationQuota],
 ):
     """A station's quota in a wave: the unit station staff work on."""
 
@@ -317,7 +320,7 @@ class QuotaViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = parse(QuotaIn, request)
         existed = StationQuota.objects.filter(wave=data["wave"], station=data["station"]).exists()
-        quota = services.quota_set(actor=request.user, **data)
+        quota = services.quota_set(actor=signed_in(request), **data)
         return Response(self._out(quota), status=200 if existed else 201)
 
     @documented(
@@ -334,7 +337,7 @@ class QuotaViewSet(
         quota = self.get_object()
         data = parse(QuotaChangeIn, request)
         quota = services.quota_set(
-            actor=request.user,
+            actor=signed_in(request),
             wave=quota.wave,
             station=quota.station,
             target=data.get("target", quota.target),

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction
 from survey_platform.fieldwork import invitations as svc
+from survey_platform.core.permissions import signed_in
 from survey_platform.fieldwork.models import Channel, Invitation, InvitationState, StationQuota
 from survey_platform.fieldwork.posters import personal_link
 
@@ -65,7 +66,7 @@ class RosterIn(StrictSerializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
 
-class ImportOut(serializers.Serializer):
+class ImportOut(serializers.Serializer[Any]):
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     by_email = serializers.IntegerField()
@@ -83,7 +84,7 @@ class LanguageIn(StrictSerializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES)
 
 
-class QueuedOut(serializers.Serializer):
+class QueuedOut(serializers.Serializer[Any]):
     queued = serializers.IntegerField(help_text="E-mails queued for sending.")
 
 
@@ -128,7 +129,7 @@ class QuotaInvitationActions:
         data = InvitationOut(page, many=True, context=self._context()).data
         audit(
             AuditAction.DOWNLOAD,
-            actor=request.user,
+            actor=signed_in(request),
             obj=quota,
             request=request._request,
             data={"event": "codes_api", "codes": sum(1 for row in data if row["short_code"])},
@@ -154,12 +155,12 @@ class QuotaInvitationActions:
         data = parse(RosterIn, request)
         upload = data["file"]
         result = svc.roster_import(
-            actor=request.user, quota=quota, data=upload.read(), filename=upload.name or ""
+            actor=signed_in(request), quota=quota, data=upload.read(), filename=upload.name or ""
         )
         queued = 0
         if data["send_emails"] and result.by_email:
             queued = svc.invitation_emails_enqueue(
-                actor=request.user,
+                actor=signed_in(request),
                 quota=quota,
                 base_url=request.build_absolute_uri("/"),
                 language=data.get("language") or svc.email_language(quota.wave),
@@ -217,7 +218,7 @@ class QuotaInvitationActions:
         quota = self._quota()
         data = parse(LanguageIn, request)
         queued = service(
-            actor=request.user,
+            actor=signed_in(request),
             quota=quota,
             base_url=request.build_absolute_uri("/"),
             language=data["language"],
@@ -237,5 +238,5 @@ class QuotaInvitationActions:
     def open_link(self, request: Request, pk: str | None = None) -> Response:
         quota = self._quota()
         enabled = parse(OpenLinkIn, request)["enabled"]
-        quota = svc.open_link_set(actor=request.user, quota=quota, enabled=enabled)
+        quota = svc.open_link_set(actor=signed_in(request), quota=quota, enabled=enabled)
         return Response(self.get_serializer(quota).data)  # type: ignore[attr-defined]

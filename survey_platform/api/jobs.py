@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from survey_platform.core.errors import Conflict
+from survey_platform.core.permissions import signed_in
 from survey_platform.jobs import services
 from survey_platform.jobs.models import Job, JobStatus
 
@@ -37,7 +38,7 @@ FILE_TYPES = (
 )
 
 
-class JobOut(serializers.ModelSerializer):
+class JobOut(serializers.ModelSerializer[Job]):
     id = serializers.UUIDField(source="public_id")
     stage = serializers.SerializerMethodField(help_text="What the job is doing (translated)")
     wave = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -82,7 +83,7 @@ QUEUED_JOB_EXAMPLE = {**JOB_EXAMPLE, "status": "queued", "progress": 0, "downloa
     "(then `download_url` is set) or `failed` (then `error` says why).",
     retrieve_example="done",
 )
-class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Job]):
     permission_classes = [StationWork]
     serializer_class = JobOut
     lookup_field = "public_id"
@@ -106,7 +107,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         job = self.get_object()
         if job.status != JobStatus.DONE or not job.result:
             raise Conflict(_("This job has no file to download."))
-        services.job_mark_downloaded(job=job, actor=request.user, request=request._request)
+        services.job_mark_downloaded(job=job, actor=signed_in(request), request=request._request)
         media = job.result_type if job.result_type in FILE_TYPES else "application/octet-stream"
         return FileResponse(
             job.result.open("rb"), as_attachment=True, filename=job.result_name, content_type=media
@@ -125,5 +126,5 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     def retry(self, request: Request, id: str | None = None) -> Response:
         job = self.get_object()
         no_body(request)
-        new = services.job_retry(job=job, actor=request.user)
+        new = services.job_retry(job=job, actor=signed_in(request))
         return Response(JobOut(new).data, status=201)

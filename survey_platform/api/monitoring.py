@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -14,13 +16,13 @@ from .base import documented, example, query_choice
 from .permissions import OfficeOnly, StationWork
 
 
-class DayOut(serializers.Serializer):
+class DayOut(serializers.Serializer[Any]):
     day = serializers.DateField()
     completes = serializers.IntegerField()
     cumulative = serializers.IntegerField()
 
 
-class FiguresOut(serializers.Serializer):
+class FiguresOut(serializers.Serializer[Any]):
     quota = serializers.IntegerField(source="quota.pk")
     station = serializers.IntegerField(source="quota.station_id")
     station_name = serializers.CharField(source="quota.station.name")
@@ -36,7 +38,7 @@ class FiguresOut(serializers.Serializer):
     lagging = serializers.BooleanField()
 
 
-class TotalOut(serializers.Serializer):
+class TotalOut(serializers.Serializer[Any]):
     label = serializers.CharField()
     stations = serializers.IntegerField()
     target = serializers.IntegerField()
@@ -47,7 +49,7 @@ class TotalOut(serializers.Serializer):
     percent_of_target = serializers.FloatField()
 
 
-class MonitorOut(serializers.Serializer):
+class MonitorOut(serializers.Serializer[Any]):
     wave = serializers.CharField(source="wave.code")
     sort = serializers.CharField()
     elapsed_percent = serializers.FloatField()
@@ -58,7 +60,7 @@ class MonitorOut(serializers.Serializer):
     days = DayOut(many=True)
 
 
-class LevelOut(serializers.Serializer):
+class LevelOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     label = serializers.CharField()
     target = serializers.IntegerField(allow_null=True)
@@ -66,7 +68,7 @@ class LevelOut(serializers.Serializer):
     percent_of_target = serializers.FloatField(allow_null=True)
 
 
-class StratumOut(serializers.Serializer):
+class StratumOut(serializers.Serializer[Any]):
     dimension = serializers.CharField()
     label = serializers.CharField()
     available = serializers.BooleanField()
@@ -74,7 +76,7 @@ class StratumOut(serializers.Serializer):
     levels = LevelOut(many=True)
 
 
-class ProgressOut(serializers.Serializer):
+class ProgressOut(serializers.Serializer[Any]):
     wave = serializers.CharField(source="figures.quota.wave.code")
     figures = FiguresOut()
     invitation_states = serializers.DictField(child=serializers.IntegerField())

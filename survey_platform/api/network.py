@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from survey_platform.core.permissions import signed_in
 from survey_platform.network import services
 from survey_platform.network.models import Region, Sector, Station, StationLevel
 from survey_platform.network.selectors import stations_for_user
@@ -34,7 +35,7 @@ STATION_EXAMPLE = {
 # --- regions and sectors --------------------------------------------------------------------
 
 
-class RegionOut(serializers.ModelSerializer):
+class RegionOut(serializers.ModelSerializer[Region]):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -42,7 +43,7 @@ class RegionOut(serializers.ModelSerializer):
         fields = ["code", "name", "name_en", "level", "parent"]
 
 
-class SectorOut(serializers.ModelSerializer):
+class SectorOut(serializers.ModelSerializer[Sector]):
     class Meta:
         model = Sector
         fields = ["code", "name", "name_en", "order"]
@@ -57,7 +58,7 @@ class SectorOut(serializers.ModelSerializer):
     retrieve_description="A region by its division code.",
     retrieve_example="region",
 )
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+class RegionViewSet(viewsets.ReadOnlyModelViewSet[Region]):
     """The city and its county-level divisions (national division codes)."""
 
     permission_classes = [OfficeWritesStationReads]
@@ -77,7 +78,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve_description="A sector by its code.",
     retrieve_example="sector",
 )
-class SectorViewSet(viewsets.ReadOnlyModelViewSet):
+class SectorViewSet(viewsets.ReadOnlyModelViewSet[Sector]):
     """Host-institution sectors (the strata of the design)."""
 
     permission_classes = [OfficeWritesStationReads]
@@ -90,7 +91,7 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
 # --- stations -------------------------------------------------------------------------------
 
 
-class StationOut(serializers.ModelSerializer):
+class StationOut(serializers.ModelSerializer[Station]):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -145,7 +146,7 @@ class StationViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Station],
 ):
     """Survey stations. Station staff see only their own stations."""
 
@@ -178,7 +179,7 @@ class StationViewSet(
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = parse(StationIn, request)
-        station = services.station_create(actor=request.user, **data)
+        station = services.station_create(actor=signed_in(request), **data)
         return Response(StationOut(station).data, status=201)
 
     @documented(
@@ -194,5 +195,5 @@ class StationViewSet(
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         station = self.get_object()
         data = parse(StationIn, request, partial=True)
-        station = services.station_update(actor=request.user, station=station, **data)
+        station = services.station_update(actor=signed_in(request), station=station, **data)
         return Response(StationOut(station).data)

@@ -59,19 +59,19 @@ def refusals() -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ErrorOut, description=text) for code, text in REFUSALS.items()}
 
 
-class PageOut(serializers.Serializer):
+class PageOut(serializers.Serializer[Any]):
     code = serializers.CharField()
     items = serializers.ListField(child=serializers.CharField())
     visible = serializers.BooleanField(help_text="Shown with the answers given so far")
 
 
-class WaveBrief(serializers.Serializer):
+class WaveBrief(serializers.Serializer[Any]):
     code = serializers.CharField()
     title = serializers.CharField()
     title_en = serializers.CharField()
 
 
-class FormOut(serializers.Serializer):
+class FormOut(serializers.Serializer[Any]):
     wave = WaveBrief()
     station = serializers.CharField()
     language = serializers.CharField()
@@ -93,7 +93,7 @@ class SavePageIn(StrictSerializer):
     seconds = serializers.IntegerField(min_value=0, max_value=3600, required=False)
 
 
-class SavedOut(serializers.Serializer):
+class SavedOut(serializers.Serializer[Any]):
     status = serializers.CharField()
     last_page = serializers.CharField()
     next_page = serializers.CharField(allow_null=True, help_text="null after the last page")
@@ -108,7 +108,7 @@ class SubmitIn(StrictSerializer):
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
 
-class SubmitOut(serializers.Serializer):
+class SubmitOut(serializers.Serializer[Any]):
     status = serializers.CharField()
     client_submission_id = serializers.UUIDField()
     replayed = serializers.BooleanField(help_text="True when this repeated an earlier submit")

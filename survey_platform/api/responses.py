@@ -25,7 +25,7 @@ OFFICE_ONLY = ("instrument_version", "language", "via_open_link", "last_page", "
                "submitted_at", "duration_seconds", "quality_flags")  # fmt: skip
 
 
-class ResponseOut(serializers.ModelSerializer):
+class ResponseOut(serializers.ModelSerializer[Response]):
     """Everyone: id, wave, station, status, day of submission. The other fields (not
     required in the schema) only for the survey office."""
 
@@ -96,7 +96,7 @@ OFFICE_EXAMPLE = {**RESPONSE_EXAMPLE, "instrument_version": 3, "language": "zh-h
         examples=[example("office view", OFFICE_EXAMPLE)],
     ),
 )
-class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
+class ResponseViewSet(viewsets.ReadOnlyModelViewSet[Response]):
     """Responses (metadata only)."""
 
     permission_classes = [OfficeWritesStationReads]

@@ -7,7 +7,7 @@ from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the trail is written by the application, never edited by hand."""
 
     list_display = ("created_at", "actor_repr", "action", "object_type", "object_repr")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.http import HttpRequest
 
@@ -14,7 +14,7 @@ from .models import AuditAction, AuditEvent
 def audit(
     action: AuditAction | str,
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     obj: models.Model | None = None,
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,

@@ -7,15 +7,19 @@ half-done work, so a caller that catches one knows nothing was changed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class SurveyError(Exception):
     status_code = 400
     default_message = _("The request could not be completed.")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: StrOrPromise | None = None) -> None:
         self.message = str(message or self.default_message)
         super().__init__(self.message)
 
@@ -27,8 +31,8 @@ class ValidationFailed(SurveyError):
 
     def __init__(
         self,
-        errors: Mapping[str, Sequence[str]] | None = None,
-        message: str | None = None,
+        errors: Mapping[str, Sequence[StrOrPromise]] | None = None,
+        message: StrOrPromise | None = None,
     ) -> None:
         self.errors = {key: [str(m) for m in msgs] for key, msgs in (errors or {}).items()}
         super().__init__(message)

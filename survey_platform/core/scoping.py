@@ -9,20 +9,22 @@ outside their own stations. Office admins see everything; nobody else sees anyth
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from django.apps import apps
 from django.db import models
 
 from .roles import is_office
 
+_M = TypeVar("_M", bound=models.Model)
 
-def station_ids_for(user: Any) -> models.QuerySet:
+
+def station_ids_for(user: Any) -> models.QuerySet[Any, Any]:
     membership = apps.get_model("network", "StationMembership")
     return membership.objects.filter(user=user).values("station_id")
 
 
-class StationScopedQuerySet(models.QuerySet):
+class StationScopedQuerySet(models.QuerySet[_M]):
     #: Lookup path from this model to its Station; empty for Station itself.
     station_path: str = "station"
 

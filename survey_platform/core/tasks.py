@@ -7,7 +7,7 @@ from typing import Any
 from django.tasks import TaskResult
 
 
-def settled(result: TaskResult) -> TaskResult:
+def settled(result: TaskResult[Any, Any]) -> TaskResult[Any, Any]:
     """The result as the backend knows it now.
 
     ``enqueue`` returns a snapshot taken when the task was queued: with the immediate

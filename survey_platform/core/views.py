@@ -10,7 +10,7 @@ from survey_platform.network.selectors import network_summary
 
 from .filters import AuditEventFilter
 from .models import AuditEvent
-from .permissions import OfficeRequiredMixin
+from .permissions import OfficeRequiredMixin, signed_in
 from .roles import Role, roles_of
 
 
@@ -20,7 +20,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
+        user = signed_in(self.request)
         found = roles_of(user)
         context: dict[str, Any] = {"roles": found}
         if Role.OFFICE in found:
@@ -34,7 +34,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class AuditLogView(OfficeRequiredMixin, ListView):
+class AuditLogView(OfficeRequiredMixin, ListView[AuditEvent]):
     """The office's view of the audit trail: who did what, filterable, newest first."""
 
     template_name = "core/audit_log.html"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -110,7 +110,7 @@ def _version(code: str) -> InstrumentVersion:
     return InstrumentVersion.objects.get(instrument__code=code, status="published")
 
 
-def _create(actor: AbstractBaseUser, spec: DemoWave, closes_at: datetime | None = None) -> Wave:
+def _create(actor: User, spec: DemoWave, closes_at: datetime | None = None) -> Wave:
     now = timezone.now()
     opens = now - timedelta(days=spec.opens_days_ago)
     previous = Wave.objects.filter(code=spec.previous).first() if spec.previous else None
@@ -157,7 +157,7 @@ def _open_plan(wave: Wave, seed: int) -> dict[int, StationPlan]:
     return plan
 
 
-def seed_past_wave(actor: AbstractBaseUser, spec: DemoWave) -> Wave:
+def seed_past_wave(actor: User, spec: DemoWave) -> Wave:
     wave = Wave.objects.filter(code=spec.code).first()
     if wave is not None:
         return wave
@@ -177,7 +177,7 @@ def seed_past_wave(actor: AbstractBaseUser, spec: DemoWave) -> Wave:
     return wave
 
 
-def seed_open_wave(actor: AbstractBaseUser) -> Wave:
+def seed_open_wave(actor: User) -> Wave:
     """The current wave, opened once and given its partial fieldwork once."""
     wave = Wave.objects.filter(code=DEMO_WAVE).first()
     with transaction.atomic():
@@ -190,7 +190,7 @@ def seed_open_wave(actor: AbstractBaseUser) -> Wave:
     return wave
 
 
-def seed_waves(actor: AbstractBaseUser) -> dict[str, int]:
+def seed_waves(actor: User) -> dict[str, int]:
     """Create what is missing; a wave that exists is left as it is (idempotent)."""
     before = Wave.objects.count()
     for spec in PAST_WAVES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from instruments import services
@@ -16,7 +16,7 @@ DEMO_INSTRUMENTS = (
 )
 
 
-def _ensure(actor: AbstractBaseUser, code: str, kind: str, schema: Schema) -> int:
+def _ensure(actor: User, code: str, kind: str, schema: Schema) -> int:
     if Instrument.objects.filter(code=code).exists():
         return 0
     instrument = services.instrument_create(
@@ -34,6 +34,6 @@ def _ensure(actor: AbstractBaseUser, code: str, kind: str, schema: Schema) -> in
 
 
 @transaction.atomic
-def seed_instruments(actor: AbstractBaseUser) -> int:
+def seed_instruments(actor: User) -> int:
     """Create each standard instrument once, published; existing ones are left alone."""
     return sum(_ensure(actor, code, kind, load()) for code, kind, load in DEMO_INSTRUMENTS)

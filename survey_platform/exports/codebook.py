@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from analysis.codebook import Variable
 from instruments.logic import LogicError, parse, unparse
@@ -25,6 +26,9 @@ from instruments.schema import Instrument, Item
 
 from .table import ExportColumn, ExportTable
 from .writers import value_labels_text
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 Translate = Callable[[str], str]
 
@@ -84,7 +88,7 @@ def write_codebook(
 
     tr, lang = translate, table.language
     wb = Workbook()
-    sheet = wb.active
+    sheet = cast("Worksheet", wb.active)  # a new workbook has its one sheet active
     sheet.title = _sheet_title(tr(gettext_noop("Variables")))
     headers = [
         gettext_noop("Variable"), gettext_noop("Questionnaire code"), gettext_noop("Label"),
@@ -113,8 +117,8 @@ def write_codebook(
             cell.font = Font(bold=True)
         for i, width in enumerate(widths):
             ws.column_dimensions[chr(ord("A") + i)].width = width
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
     wb.save(path)
@@ -124,7 +128,7 @@ def _sheet_title(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
 
 
-def _variable_row(col: ExportColumn, instrument: Instrument, lang: str, tr: Translate) -> list:
+def _variable_row(col: ExportColumn, instrument: Instrument, lang: str, tr: Translate) -> list[Any]:
     var = col.variable
     item = instrument.item(var.item) if var is not None and var.item else None
     question = dict(var.question) if var is not None else {}
@@ -159,7 +163,7 @@ def _item_type(var: Variable | None, tr: Translate) -> str:
     return tr(ITEM_TYPES[var.item_type])
 
 
-def _value_rows(col: ExportColumn) -> list[list]:
+def _value_rows(col: ExportColumn) -> list[list[Any]]:
     var: Variable | None = col.variable
     levels = {lv.code: lv for lv in var.levels} if var is not None else {}
     rows = []

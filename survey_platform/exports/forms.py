@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +45,8 @@ class OfficeExportForm(StationExportForm):
 
     def __init__(self, *args: Any, wave: Wave, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["station"].queryset = Station.objects.filter(quotas__wave=wave).order_by("name")
+        station = cast("forms.ModelChoiceField[Station]", self.fields["station"])
+        station.queryset = Station.objects.filter(quotas__wave=wave).order_by("name")
 
     @property
     def include_flagged(self) -> bool | None:

@@ -36,7 +36,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -251,9 +251,9 @@ def _column(
     parts = _label_parts(var, lang, tr)
     if var.kind is Kind.TEXT:
         texts = ds.text(var.code).take(order)
-        values = [_scrubbed(t, units, cache) for t in texts]
+        strings = [_scrubbed(t, units, cache) for t in texts]
         note = tr(gettext_noop("Open answer, scrubbed of personal data."))
-        return ExportColumn(name, var.code, "string", values, parts, variable=var, note=note)
+        return ExportColumn(name, var.code, "string", strings, parts, variable=var, note=note)
     col = np.asarray(ds.columns[var.code])
     if var.kind is Kind.DATE:
         return ExportColumn(name, var.code, "date", col[order], parts, variable=var)
@@ -275,7 +275,7 @@ def _column(
         numbers[i]: lv.label(lang) for i, lv in enumerate(var.levels) if keep is None or i in keep
     }
     codes = {numbers[i]: lv.code for i, lv in enumerate(var.levels) if keep is None or i in keep}
-    measure = "ordinal" if _ordinal(var) else "nominal"
+    measure: Literal["ordinal", "nominal"] = "ordinal" if _ordinal(var) else "nominal"
     return ExportColumn(name, var.code, "numeric", values, parts, labels, codes, measure, var)
 
 
@@ -339,14 +339,14 @@ class UnitMasker:
 
 def _trie(names: Iterable[str]) -> str:
     """A regular expression matching any of ``names``, longest first at each position."""
-    root: dict[str, dict] = {}
+    root: dict[str, dict[str, Any]] = {}
     for name in names:
         node = root
         for ch in name:
             node = node.setdefault(ch, {})
         node[""] = {}  # a name ends here
 
-    def build(node: dict[str, dict]) -> str:
+    def build(node: dict[str, dict[str, Any]]) -> str:
         branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
         if not branches:
             return ""

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from survey_platform.core.errors import NotFound, SurveyError, ValidationFailed
-from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role, is_office
 from survey_platform.fieldwork.models import StationQuota, Wave
 
@@ -54,7 +54,7 @@ class WaveExportView(OfficeRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 job = services.export_start(
-                    actor=request.user,
+                    actor=signed_in(request),
                     wave=wave,
                     fmt=form.cleaned_data["format"],
                     language=form.cleaned_data["language"],
@@ -74,7 +74,7 @@ class StationExportsToggleView(OfficeRequiredMixin, View):
     def post(self, request: HttpRequest, code: str) -> HttpResponse:
         wave = get_object_or_404(Wave, code=code)
         allowed = request.POST.get("allowed") == "1"
-        services.wave_set_station_exports(actor=request.user, wave=wave, allowed=allowed)
+        services.wave_set_station_exports(actor=signed_in(request), wave=wave, allowed=allowed)
         if allowed:
             messages.success(request, _("Stations may now export their own responses."))
         else:
@@ -116,7 +116,7 @@ class StationExportView(RoleRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 job = services.export_start(
-                    actor=request.user,
+                    actor=signed_in(request),
                     wave=quota.wave,
                     fmt=form.cleaned_data["format"],
                     language=form.cleaned_data["language"],

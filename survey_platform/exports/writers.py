@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -79,9 +79,10 @@ def write_csv(table: ExportTable, path: Path, progress: Progress = _none) -> Non
 
 
 def _csv_formatter(col: ExportColumn) -> Callable[[int, int], list[str]]:
-    values = col.values
     if col.kind == "string":
-        return lambda a, b: [_safe_text(s) for s in values[a:b]]
+        strings = col.values
+        return lambda a, b: [_safe_text(s) for s in strings[a:b]]
+    values = cast(np.ndarray, col.values)  # only string columns hold a list
     if col.kind == "date":
         return lambda a, b: ["" if np.isnat(d) else str(d) for d in values[a:b]]
     if _integral(values):
@@ -135,9 +136,10 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress = _none) -> No
 
 
 def _xlsx_getter(ws: Any, col: ExportColumn) -> Callable[[int, int], list[Any]]:
-    values = col.values
     if col.kind == "string":
-        return lambda a, b: [_xlsx_cell(ws, s) for s in values[a:b]]
+        strings = col.values
+        return lambda a, b: [_xlsx_cell(ws, s) for s in strings[a:b]]
+    values = cast(np.ndarray, col.values)  # only string columns hold a list
     if col.kind == "date":
         return lambda a, b: [None if np.isnat(d) else d.item() for d in values[a:b]]
     if _integral(values):
@@ -214,7 +216,7 @@ def spss_label(col: ExportColumn) -> str:
     return col.label_within(SPSS_LABEL_BYTES, in_bytes=True)
 
 
-def spss_value_labels(col: ExportColumn) -> dict[int, str]:
+def spss_value_labels(col: ExportColumn) -> dict[int | float, str]:
     return {v: _cut_bytes(lab, SPSS_VALUE_LABEL_BYTES) for v, lab in col.value_labels.items()}
 
 
@@ -222,7 +224,7 @@ def stata_label(col: ExportColumn) -> str:
     return col.label_within(STATA_LABEL_CHARS)
 
 
-def stata_value_labels(col: ExportColumn) -> dict[int, str]:
+def stata_value_labels(col: ExportColumn) -> dict[int | float, str]:
     return {v: lab[:STATA_VALUE_LABEL_CHARS] for v, lab in col.value_labels.items()}
 
 
@@ -233,10 +235,11 @@ def _frame(table: ExportTable, *, small_floats: bool) -> Any:
 
     data: dict[str, Any] = {}
     for col in table:
-        values = col.values
         if col.kind == "string":
-            data[col.name] = pd.Series(values, dtype=object)
-        elif col.kind == "date":  # date objects: written as DATE11 / %td
+            data[col.name] = pd.Series(col.values, dtype=object)
+            continue
+        values = cast(np.ndarray, col.values)  # only string columns hold a list
+        if col.kind == "date":  # date objects: written as DATE11 / %td
             dates = [None if np.isnat(d) else d.item() for d in values]
             data[col.name] = pd.Series(dates, dtype=object)
         elif small_floats and col.value_labels and _fits_float32(values):
@@ -256,7 +259,7 @@ def _spss_formats(table: ExportTable) -> dict[str, str]:
     for col in table:
         if col.kind != "numeric":
             continue
-        values = col.values
+        values = cast(np.ndarray, col.values)
         finite = values[~np.isnan(values)]
         digits = len(str(int(np.abs(finite).max()))) if finite.size else 1
         if _integral(values):

@@ -117,8 +117,8 @@ def _fill_missing(fac: an.Factor, station: an.Factor) -> tuple[an.Factor, int]:
     k = fac.n_levels
     ok = ~missing
     overall = int(np.argmax(np.bincount(fac.codes[ok], minlength=k))) if ok.any() else 0
-    per = np.bincount(station.codes[ok] * k + fac.codes[ok], minlength=station.n_levels * k)
-    per = per.reshape(station.n_levels, k)
+    flat = np.bincount(station.codes[ok] * k + fac.codes[ok], minlength=station.n_levels * k)
+    per = flat.reshape(station.n_levels, k)
     mode = np.where(per.sum(axis=1) > 0, per.argmax(axis=1), overall)
     codes = np.where(missing, mode[station.codes], fac.codes)
     return an.Factor(codes, fac.levels), count

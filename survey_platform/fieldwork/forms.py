@@ -13,7 +13,7 @@ from .models import Wave
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class WaveForm(forms.ModelForm):
+class WaveForm(forms.ModelForm[Wave]):
     class Meta:
         model = Wave
         fields = ["code", "title", "title_en", "kind", "instrument_version", "opens_at",

@@ -23,7 +23,7 @@ from django.views import View
 from survey_platform.core.audit import audit
 from survey_platform.core.errors import SurveyError, ValidationFailed
 from survey_platform.core.models import AuditAction
-from survey_platform.core.permissions import RoleRequiredMixin
+from survey_platform.core.permissions import RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
 from survey_platform.network.models import AGE_GROUP_LEVELS, TITLE_LEVELS
 
@@ -146,7 +146,7 @@ class RosterImportView(InvitationsView):
         upload = form.cleaned_data["file"]
         try:
             result = svc.roster_import(
-                actor=request.user, quota=quota, data=upload.read(), filename=upload.name
+                actor=signed_in(request), quota=quota, data=upload.read(), filename=upload.name
             )
         except svc.RosterInvalid as exc:
             return self.render_page(
@@ -178,7 +178,7 @@ class RosterImportView(InvitationsView):
         )
         if form.cleaned_data["send_emails"] and result.by_email:
             queued = svc.invitation_emails_enqueue(
-                actor=request.user,
+                actor=signed_in(request),
                 quota=quota,
                 base_url=self.base_url(),
                 language=form.cleaned_data["language"],
@@ -220,7 +220,7 @@ class _SendEmailsView(InvitationsView):
             return self.render_page(quota, status=400, email_form=form)
         try:
             queued = self.enqueue(
-                actor=request.user,
+                actor=signed_in(request),
                 quota=quota,
                 base_url=self.base_url(),
                 language=form.cleaned_data["language"],
@@ -248,7 +248,7 @@ class OpenLinkToggleView(InvitationsView):
         quota = self.get_quota()
         enabled = request.POST.get("enabled") == "1"
         try:
-            svc.open_link_set(actor=request.user, quota=quota, enabled=enabled)
+            svc.open_link_set(actor=signed_in(request), quota=quota, enabled=enabled)
         except SurveyError as exc:
             return self.refuse(quota, exc)
         messages.success(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -100,7 +100,7 @@ def email_language(wave: Wave) -> str:
 
 
 def roster_import(
-    *, actor: AbstractBaseUser, quota: StationQuota, data: bytes, filename: str = ""
+    *, actor: User, quota: StationQuota, data: bytes, filename: str = ""
 ) -> ImportResult:
     """All or nothing: any bad row refuses the whole file (RosterInvalid)."""
     check_editable(quota.wave)
@@ -237,7 +237,7 @@ def reminder_candidates(quota: StationQuota) -> QuerySet[Invitation]:
 
 def invitation_emails_enqueue(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     quota: StationQuota,
     base_url: str,
     language: str,
@@ -266,9 +266,7 @@ def invitation_emails_enqueue(
     return len(pending)
 
 
-def reminders_enqueue(
-    *, actor: AbstractBaseUser, quota: StationQuota, base_url: str, language: str
-) -> int:
+def reminders_enqueue(*, actor: User, quota: StationQuota, base_url: str, language: str) -> int:
     """Queue one reminder for every non-respondent with an e-mail address.
 
     Each item carries the reminder's round (reminders_sent + 1); the task sends only if it
@@ -304,7 +302,7 @@ def _check_language(language: str) -> None:
 # --- open station link ------------------------------------------------------------------
 
 
-def open_link_set(*, actor: AbstractBaseUser, quota: StationQuota, enabled: bool) -> StationQuota:
+def open_link_set(*, actor: User, quota: StationQuota, enabled: bool) -> StationQuota:
     with transaction.atomic():
         locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
         check_editable(locked.wave)

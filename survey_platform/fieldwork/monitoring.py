@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -119,7 +120,9 @@ def is_lagging(percent_of_target: float, wave: Wave, now: datetime | None = None
     return percent_of_target < 100.0 * elapsed_share(wave, now) - LAG_TOLERANCE_POINTS
 
 
-def _figures(quota: StationQuota, counts: dict[str, int], wave: Wave, now: datetime):
+def _figures(
+    quota: StationQuota, counts: dict[str, int], wave: Wave, now: datetime
+) -> StationFigures:
     percent = 100.0 * counts["completes"] / quota.target if quota.target else 0.0
     return StationFigures(quota, lagging=is_lagging(percent, wave, now), **counts)
 
@@ -261,7 +264,7 @@ def office_monitor(
     return OfficeMonitor(wave, rows, sort, elapsed, total, by_region, by_sector)
 
 
-def _totals(rows: Iterable[StationFigures], group: Callable) -> list[Total]:
+def _totals(rows: Iterable[StationFigures], group: Callable[[StationFigures], Any]) -> list[Total]:
     groups: dict[object, Total] = {}
     for row in rows:
         key = group(row)

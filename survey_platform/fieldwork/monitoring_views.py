@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction
-from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
 
 from . import monitoring
@@ -152,7 +152,7 @@ class OfficeMonitorCsvView(OfficeRequiredMixin, View):
             )
         audit(
             AuditAction.EXPORT,
-            actor=request.user,
+            actor=signed_in(request),
             obj=wave,
             data={"export": "fieldwork_monitor_csv", "rows": len(monitor.rows)},
             request=request,

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Count, F, QuerySet
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
@@ -154,7 +154,7 @@ def _completes(wave: Wave) -> QuerySet[Response]:
     return Response.objects.filter(wave=wave, status=ResponseStatus.COMPLETE)
 
 
-def wave_flag_quality(*, wave: Wave, actor: AbstractBaseUser | None = None) -> QualitySummary:
+def wave_flag_quality(*, wave: Wave, actor: User | None = None) -> QualitySummary:
     """Compute and store the flags of every complete response of ``wave``."""
     matrices = matrix_rows(schema_of(wave.instrument_version))
     completes = _completes(wave)

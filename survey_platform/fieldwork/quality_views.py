@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from survey_platform.core.errors import SurveyError
-from survey_platform.core.permissions import OfficeRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, signed_in
 from survey_platform.core.tasks import settled
 
 from . import services
@@ -103,7 +103,7 @@ class QualityExcludeView(OfficeRequiredMixin, View):
             return redirect("fieldwork:quality", code=wave.code)
         exclude = form.cleaned_data["exclude_flagged"]
         try:
-            services.wave_update(actor=request.user, wave=wave, exclude_flagged=exclude)
+            services.wave_update(actor=signed_in(request), wave=wave, exclude_flagged=exclude)
         except SurveyError as exc:
             messages.error(request, exc.message)
         else:

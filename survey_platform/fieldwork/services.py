@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,7 +41,7 @@ def _check_version(version: InstrumentVersion | None) -> None:
         )
 
 
-def wave_create(*, actor: AbstractBaseUser, **fields: Any) -> Wave:
+def wave_create(*, actor: User, **fields: Any) -> Wave:
     unknown = set(fields) - set(WAVE_FIELDS) - {"previous"}
     if unknown:
         raise TypeError(f"Unknown wave fields: {sorted(unknown)}")
@@ -54,7 +54,7 @@ def wave_create(*, actor: AbstractBaseUser, **fields: Any) -> Wave:
     return wave
 
 
-def wave_update(*, actor: AbstractBaseUser, wave: Wave, **fields: Any) -> Wave:
+def wave_update(*, actor: User, wave: Wave, **fields: Any) -> Wave:
     with transaction.atomic():
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
         allowed = WAVE_FIELDS if locked.status == WaveStatus.DRAFT else OPEN_WAVE_FIELDS
@@ -80,7 +80,7 @@ def wave_update(*, actor: AbstractBaseUser, wave: Wave, **fields: Any) -> Wave:
 
 def quota_set(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     wave: Wave,
     station: Station,
     target: int,
@@ -135,7 +135,7 @@ def _valid_strata(strata: dict[str, dict[str, int]], target: int) -> dict[str, d
     return strata
 
 
-def wave_open(*, actor: AbstractBaseUser, wave: Wave) -> Wave:
+def wave_open(*, actor: User, wave: Wave) -> Wave:
     with transaction.atomic():
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
         if locked.status != WaveStatus.DRAFT:
@@ -151,15 +151,15 @@ def wave_open(*, actor: AbstractBaseUser, wave: Wave) -> Wave:
     return locked
 
 
-def wave_close(*, actor: AbstractBaseUser, wave: Wave) -> Wave:
+def wave_close(*, actor: User, wave: Wave) -> Wave:
     return _transition(actor, wave, WaveStatus.OPEN, WaveStatus.CLOSED)
 
 
-def wave_mark_analysed(*, actor: AbstractBaseUser, wave: Wave) -> Wave:
+def wave_mark_analysed(*, actor: User, wave: Wave) -> Wave:
     return _transition(actor, wave, WaveStatus.CLOSED, WaveStatus.ANALYSED)
 
 
-def _transition(actor: AbstractBaseUser, wave: Wave, source: str, target: str) -> Wave:
+def _transition(actor: User, wave: Wave, source: str, target: str) -> Wave:
     with transaction.atomic():
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
         if locked.status != source:
@@ -176,7 +176,7 @@ def _transition(actor: AbstractBaseUser, wave: Wave, source: str, target: str) -
 
 
 def wave_copy_next(
-    *, actor: AbstractBaseUser, wave: Wave, code: str, opens_at: datetime, closes_at: datetime
+    *, actor: User, wave: Wave, code: str, opens_at: datetime, closes_at: datetime
 ) -> Wave:
     """The next wave of a schedule: same questionnaire, kind and quotas, new dates."""
     with transaction.atomic():

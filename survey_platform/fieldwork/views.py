@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from survey_platform.core.errors import SurveyError, ValidationFailed
-from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
 
 from . import services
@@ -39,7 +39,7 @@ class WaveListView(OfficeRequiredMixin, TemplateView):
         form = WaveForm(request.POST)
         if form.is_valid():
             try:
-                wave = services.wave_create(actor=request.user, **form.cleaned_data)
+                wave = services.wave_create(actor=signed_in(request), **form.cleaned_data)
             except ValidationFailed as exc:
                 _form_errors(form, exc)
             else:
@@ -67,7 +67,7 @@ class WaveDetailView(OfficeRequiredMixin, TemplateView):
         form = QuotaForm(request.POST)
         if form.is_valid():
             try:
-                services.quota_set(actor=request.user, wave=wave, **form.cleaned_data)
+                services.quota_set(actor=signed_in(request), wave=wave, **form.cleaned_data)
             except ValidationFailed as exc:
                 _form_errors(form, exc)
             except SurveyError as exc:
@@ -93,7 +93,7 @@ class WaveActionView(OfficeRequiredMixin, View):
             return redirect("fieldwork:wave", code=code)
         service, done = self.ACTIONS[action]
         try:
-            service(actor=request.user, wave=wave)
+            service(actor=signed_in(request), wave=wave)
         except SurveyError as exc:
             messages.error(request, exc.message)
         else:
@@ -111,7 +111,7 @@ class WaveCopyView(OfficeRequiredMixin, View):
                     messages.error(request, msg)
             return redirect("fieldwork:wave", code=code)
         try:
-            new = services.wave_copy_next(actor=request.user, wave=wave, **form.cleaned_data)
+            new = services.wave_copy_next(actor=signed_in(request), wave=wave, **form.cleaned_data)
         except SurveyError as exc:
             messages.error(request, exc.message)
             for msgs in getattr(exc, "errors", {}).values():

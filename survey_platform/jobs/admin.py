@@ -8,7 +8,7 @@ from .models import Job
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(admin.ModelAdmin[Job]):
     """Read-only: jobs change only through their services (claim, progress, finish)."""
 
     list_display = ("public_id", "kind", "status", "progress", "wave", "station", "created_at")

@@ -35,7 +35,7 @@ class JobStatus(models.TextChoices):
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-class JobQuerySet(StationScopedQuerySet):
+class JobQuerySet(StationScopedQuerySet["Job"]):
     def for_user(self, user: Any) -> Self:
         """Office: every job. Station staff: jobs of their own stations only. Others: none."""
         if user is None or not user.is_authenticated or not user.is_active:

@@ -166,10 +166,15 @@ def job_execute(*, job_id: int, worker: str | None = None) -> str:
     if job is None:
         return "skipped"
     handler = handler_for(job.kind)
+    claimed = job
+
+    def progress(pct: int, stage: str = "") -> None:
+        _report(claimed, pct, stage)
+
     try:
         if handler is None:
             raise SurveyError(_("Unknown job kind: %(kind)s.") % {"kind": job.kind})
-        output = handler(job, lambda pct, stage="": _report(job, pct, stage))
+        output = handler(job, progress)
     except _Lost:
         return "lost"
     except SurveyError as exc:

@@ -12,12 +12,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from survey_platform.core.errors import NotFound, SurveyError
+from survey_platform.core.permissions import signed_in
 
 from . import services
 from .models import Job, JobKind, JobStatus
@@ -78,11 +80,11 @@ class JobStatusView(LoginRequiredMixin, View):
 
 
 class JobDownloadView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, public_id: UUID) -> HttpResponse:
+    def get(self, request: HttpRequest, public_id: UUID) -> HttpResponseBase:
         job = _job(request, public_id)
         if job.status != JobStatus.DONE or not job.result:
             raise Http404(_("This job has no file to download."))
-        services.job_mark_downloaded(job=job, actor=request.user, request=request)
+        services.job_mark_downloaded(job=job, actor=signed_in(request), request=request)
         return FileResponse(
             job.result.open("rb"),
             as_attachment=True,
@@ -95,7 +97,7 @@ class JobRetryView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, public_id: UUID) -> HttpResponse:
         job = _job(request, public_id)
         try:
-            new = services.job_retry(job=job, actor=request.user)
+            new = services.job_retry(job=job, actor=signed_in(request))
         except SurveyError as exc:
             messages.error(request, exc.message)
             return redirect("job-detail", public_id=job.public_id)

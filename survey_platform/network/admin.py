@@ -9,25 +9,27 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from survey_platform.core.permissions import signed_in
+
 from . import services
 from .models import PopulationMargin, Region, Sector, Station, StationMembership
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(admin.ModelAdmin[Region]):
     list_display = ("code", "name", "name_en", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(admin.ModelAdmin[Sector]):
     list_display = ("code", "name", "name_en", "order")
     search_fields = ("code", "name", "name_en")
 
 
 @admin.register(Station)
-class StationAdmin(admin.ModelAdmin):
+class StationAdmin(admin.ModelAdmin[Station]):
     list_display = ("name", "host_institution", "region", "sector", "level", "frame_size", "active")
     list_filter = ("active", "level", "region", "sector")
     search_fields = ("name", "host_institution", "contact_name")
@@ -36,20 +38,20 @@ class StationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Station, form: Any, change: bool) -> None:
         fields = {name: getattr(obj, name) for name in services.STATION_FIELDS}
         if change:
-            services.station_update(actor=request.user, station=obj, **fields)
+            services.station_update(actor=signed_in(request), station=obj, **fields)
         else:
-            obj.pk = services.station_create(actor=request.user, **fields).pk
+            obj.pk = services.station_create(actor=signed_in(request), **fields).pk
 
     def delete_model(self, request: HttpRequest, obj: Station) -> None:
-        services.station_delete(actor=request.user, station=obj)
+        services.station_delete(actor=signed_in(request), station=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Station]) -> None:
         for station in queryset:
-            services.station_delete(actor=request.user, station=station)
+            services.station_delete(actor=signed_in(request), station=station)
 
 
 @admin.register(StationMembership)
-class StationMembershipAdmin(admin.ModelAdmin):
+class StationMembershipAdmin(admin.ModelAdmin[StationMembership]):
     list_display = ("user", "station", "role", "created_at")
     list_filter = ("role", "station__region", "station__sector")
     search_fields = ("user__username", "station__name")
@@ -60,22 +62,22 @@ class StationMembershipAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: StationMembership, form: Any, change: bool
     ) -> None:
         if change:
-            services.membership_update(actor=request.user, membership=obj, role=obj.role)
+            services.membership_update(actor=signed_in(request), membership=obj, role=obj.role)
         else:
             obj.pk = services.membership_add(
-                actor=request.user, station=obj.station, user=obj.user, role=obj.role
+                actor=signed_in(request), station=obj.station, user=obj.user, role=obj.role
             ).pk
 
     def delete_model(self, request: HttpRequest, obj: StationMembership) -> None:
-        services.membership_remove(actor=request.user, membership=obj)
+        services.membership_remove(actor=signed_in(request), membership=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[StationMembership]) -> None:
         for membership in queryset:
-            services.membership_remove(actor=request.user, membership=membership)
+            services.membership_remove(actor=signed_in(request), membership=membership)
 
 
 @admin.register(PopulationMargin)
-class PopulationMarginAdmin(admin.ModelAdmin):
+class PopulationMarginAdmin(admin.ModelAdmin[PopulationMargin]):
     list_display = ("reference_year", "dimension", "level", "total", "source")
     list_filter = ("reference_year", "dimension")
     search_fields = ("level", "source")

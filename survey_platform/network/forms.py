@@ -10,7 +10,7 @@ from .models import Region, Sector, Station, StationRole
 from .services import STATION_FIELDS
 
 
-class StationForm(forms.ModelForm):
+class StationForm(forms.ModelForm[Station]):
     class Meta:
         model = Station
         fields = list(STATION_FIELDS)

@@ -73,7 +73,7 @@ class StationLevel(models.TextChoices):
 FRAME_SIZE_NEGATIVE = _("The number of S&T workers cannot be negative.")
 
 
-class StationQuerySet(StationScopedQuerySet):
+class StationQuerySet(StationScopedQuerySet["Station"]):
     station_path = ""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,12 +58,14 @@ def coverage_matrix() -> Coverage:
         .values("region_id", "sector_id")
         .annotate(n=Count("id"), frame=Sum("frame_size"))
     )
-    by_key = {(c["region_id"], c["sector_id"]): c for c in counts}
+    by_key: dict[tuple[int, int], Mapping[str, Any]] = {
+        (c["region_id"], c["sector_id"]): c for c in counts
+    }
     rows, sector_totals, total = [], [CoverageCell() for _ in sectors], CoverageCell()
     for region in regions:
         row = CoverageRow(region=region, cells=[])
         for i, sector in enumerate(sectors):
-            found: dict[str, Any] = by_key.get((region.pk, sector.pk), {})
+            found: Mapping[str, Any] = by_key.get((region.pk, sector.pk), {})
             cell = CoverageCell(found.get("n", 0), found.get("frame", 0) or 0)
             row.cells.append(cell)
             for agg in (row.total, sector_totals[i], total):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ def _changes(station: Station, fields: dict[str, Any]) -> dict[str, list[str]]:
     return changed
 
 
-def station_create(*, actor: AbstractBaseUser, **fields: Any) -> Station:
+def station_create(*, actor: User, **fields: Any) -> Station:
     unknown = set(fields) - set(STATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown station fields: {sorted(unknown)}")
@@ -72,7 +72,7 @@ def station_create(*, actor: AbstractBaseUser, **fields: Any) -> Station:
     return station
 
 
-def station_update(*, actor: AbstractBaseUser, station: Station, **fields: Any) -> Station:
+def station_update(*, actor: User, station: Station, **fields: Any) -> Station:
     unknown = set(fields) - set(STATION_FIELDS)
     if unknown:
         raise TypeError(f"Unknown station fields: {sorted(unknown)}")
@@ -89,15 +89,13 @@ def station_update(*, actor: AbstractBaseUser, station: Station, **fields: Any) 
     return fresh
 
 
-def station_delete(*, actor: AbstractBaseUser, station: Station) -> None:
+def station_delete(*, actor: User, station: Station) -> None:
     with transaction.atomic():
         audit(AuditAction.DELETE, actor=actor, obj=station)
         station.delete()
 
 
-def membership_add(
-    *, actor: AbstractBaseUser, station: Station, user: AbstractBaseUser, role: str
-) -> StationMembership:
+def membership_add(*, actor: User, station: Station, user: User, role: str) -> StationMembership:
     membership = StationMembership(station=station, user=user, role=role)
     _full_clean(membership)
     with transaction.atomic():
@@ -107,7 +105,7 @@ def membership_add(
 
 
 def membership_update(
-    *, actor: AbstractBaseUser, membership: StationMembership, role: str
+    *, actor: User, membership: StationMembership, role: str
 ) -> StationMembership:
     old = membership.role
     membership.role = role
@@ -118,7 +116,7 @@ def membership_update(
     return membership
 
 
-def membership_remove(*, actor: AbstractBaseUser, membership: StationMembership) -> None:
+def membership_remove(*, actor: User, membership: StationMembership) -> None:
     with transaction.atomic():
         audit(
             AuditAction.DELETE,

@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from survey_platform.core.errors import ValidationFailed
-from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin
+from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
 
 from . import services
@@ -31,7 +31,7 @@ def _apply_errors(form: Any, exc: ValidationFailed) -> None:
             form.add_error(None if field == "__all__" or field not in form.fields else field, msg)
 
 
-class StationListView(RoleRequiredMixin, ListView):
+class StationListView(RoleRequiredMixin, ListView[Station]):
     required_roles = (Role.OFFICE, Role.STATION)
     template_name = "network/station_list.html"
     context_object_name = "stations"
@@ -56,7 +56,7 @@ class StationListView(RoleRequiredMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-class StationDetailView(RoleRequiredMixin, DetailView):
+class StationDetailView(RoleRequiredMixin, DetailView[Station]):
     required_roles = (Role.OFFICE, Role.STATION)
     template_name = "network/station_detail.html"
     context_object_name = "station"
@@ -69,13 +69,13 @@ class StationDetailView(RoleRequiredMixin, DetailView):
         return super().get_context_data(members=members, membership_form=MembershipForm(), **kwargs)
 
 
-class StationCreateView(OfficeRequiredMixin, FormView):
+class StationCreateView(OfficeRequiredMixin, FormView[StationForm]):
     template_name = "network/station_form.html"
     form_class = StationForm
 
     def form_valid(self, form: StationForm) -> HttpResponse:
         try:
-            station = services.station_create(actor=self.request.user, **form.cleaned_data)
+            station = services.station_create(actor=signed_in(self.request), **form.cleaned_data)
         except ValidationFailed as exc:
             _apply_errors(form, exc)
             return self.form_invalid(form)
@@ -83,7 +83,7 @@ class StationCreateView(OfficeRequiredMixin, FormView):
         return redirect("network:station-detail", pk=station.pk)
 
 
-class StationUpdateView(OfficeRequiredMixin, FormView):
+class StationUpdateView(OfficeRequiredMixin, FormView[StationForm]):
     template_name = "network/station_form.html"
     form_class = StationForm
 
@@ -102,7 +102,7 @@ class StationUpdateView(OfficeRequiredMixin, FormView):
     def form_valid(self, form: StationForm) -> HttpResponse:
         try:
             station = services.station_update(
-                actor=self.request.user, station=self.station, **form.cleaned_data
+                actor=signed_in(self.request), station=self.station, **form.cleaned_data
             )
         except ValidationFailed as exc:
             _apply_errors(form, exc)
@@ -123,7 +123,7 @@ class MembershipAddView(OfficeRequiredMixin, View):
             return HttpResponseRedirect(target)
         try:
             services.membership_add(
-                actor=request.user,
+                actor=signed_in(request),
                 station=station,
                 user=form.cleaned_data["username"],
                 role=form.cleaned_data["role"],
@@ -142,7 +142,7 @@ class MembershipRemoveView(OfficeRequiredMixin, View):
         membership = get_object_or_404(
             StationMembership.objects.for_user(request.user), pk=membership_pk, station_id=pk
         )
-        services.membership_remove(actor=request.user, membership=membership)
+        services.membership_remove(actor=signed_in(request), membership=membership)
         messages.success(request, _("Member removed."))
         return redirect("network:station-detail", pk=pk)
 

@@ -38,7 +38,7 @@ def tasks_from_env(default: str = "database") -> dict[str, Any]:
 
 
 def uses_rq(tasks: dict[str, Any]) -> bool:
-    return tasks["default"]["BACKEND"] == TASK_BACKENDS["rq"]
+    return bool(tasks["default"]["BACKEND"] == TASK_BACKENDS["rq"])
 
 
 def rq_queues() -> dict[str, Any]:

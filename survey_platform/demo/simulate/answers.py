@@ -58,7 +58,7 @@ def _by_sector(d: Draw, table: dict[str, float], default: float = 0.0) -> np.nda
     return per_frame[d.pop.station] if d.pop.frames else np.zeros(0)
 
 
-def _code(values: np.ndarray, options: tuple[str, ...], shown: np.ndarray | None = None):
+def _code(values: np.ndarray, options: tuple[str, ...], shown: np.ndarray | None = None) -> Column:
     return Column(CODE, np.asarray(values, dtype=np.int16), options, shown)
 
 

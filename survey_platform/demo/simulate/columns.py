@@ -57,7 +57,9 @@ class Column:
         raise ValueError(self.kind)
 
 
-def _lists_from_bits(matrix: np.ndarray, options: tuple[str, ...], present: np.ndarray) -> list:
+def _lists_from_bits(
+    matrix: np.ndarray, options: tuple[str, ...], present: np.ndarray
+) -> list[Any]:
     # At most a few hundred distinct patterns occur: build each list once and share it.
     k = matrix.shape[1]
     keys = matrix.astype(np.int64) @ (np.int64(1) << np.arange(k, dtype=np.int64))
@@ -74,7 +76,9 @@ def _lists_from_bits(matrix: np.ndarray, options: tuple[str, ...], present: np.n
     return out
 
 
-def _lists_from_ranks(matrix: np.ndarray, options: tuple[str, ...], present: np.ndarray) -> list:
+def _lists_from_ranks(
+    matrix: np.ndarray, options: tuple[str, ...], present: np.ndarray
+) -> list[Any]:
     cache: dict[tuple[int, ...], list[str]] = {}
     out: list[Any] = []
     for row, keep in zip(map(tuple, matrix.tolist()), present.tolist(), strict=True):

@@ -172,13 +172,17 @@ class Draw:
         drift = self.rng.normal(0.0, wave_sd, len(frames))
         return (persistent + drift)[self.pop.station] if frames else np.zeros(0)
 
-    def latent(self, loads: Mapping[str, float], extra: object = 0.0, noise: float = 1.0):
+    def latent(
+        self, loads: Mapping[str, float], extra: object = 0.0, noise: float = 1.0
+    ) -> np.ndarray:
         value = np.zeros(self.n) + np.asarray(extra, dtype=np.float64)
         for name, weight in loads.items():
             value = value + weight * self.f[name]
         return value + self.rng.normal(0.0, noise, self.n)
 
-    def ordinal(self, code: str, latent: np.ndarray, probs: Sequence[float], worse_low: bool):
+    def ordinal(
+        self, code: str, latent: np.ndarray, probs: Sequence[float], worse_low: bool
+    ) -> np.ndarray:
         """0-based option index. ``probs`` are the baseline shares in code order; a high
         latent is the "worse" end (code 1 when ``worse_low``, the last code otherwise)."""
         k = len(probs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TextIO
@@ -244,7 +244,7 @@ def _insert(
     began = to_datetimes(when - drawn.duration)
     ids = submission_ids((wave.code, seed), drawn.rows.size)
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         for i in range(drawn.rows.size):
             done = bool(drawn.complete[i])
             yield (

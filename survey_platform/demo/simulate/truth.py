@@ -90,7 +90,9 @@ class _Groups:
         ] if pop.frames else np.zeros(0, np.int64)  # fmt: skip
         self.age = pop.age_group()
 
-    def mean(self, y: np.ndarray, mask: np.ndarray, by: np.ndarray | None = None, k: int = 1):
+    def mean(
+        self, y: np.ndarray, mask: np.ndarray, by: np.ndarray | None = None, k: int = 1
+    ) -> Any:
         w = self.w * mask
         if by is None:
             total = w.sum()
@@ -112,7 +114,9 @@ class _Groups:
         }
 
 
-def _indicator(cols: Mapping[str, Column], code: str, how: Any, n: int):
+def _indicator(
+    cols: Mapping[str, Column], code: str, how: Any, n: int
+) -> tuple[np.ndarray, np.ndarray] | None:
     """(values, mask) of an indicator, or None when the instrument lacks the item."""
     parts = code.split("+")
     if any(p not in cols for p in parts):
