@@ -51,6 +51,7 @@ lint: $(STAMP)
 	@mkdir -p var/static
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=survey_platform.settings.test $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) scripts/check_messages.py
 
