@@ -18,8 +18,8 @@ from rest_framework.response import Response
 
 from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction
-from survey_platform.fieldwork import invitations as svc
 from survey_platform.core.permissions import signed_in
+from survey_platform.fieldwork import invitations as svc
 from survey_platform.fieldwork.models import Channel, Invitation, InvitationState, StationQuota
 from survey_platform.fieldwork.posters import personal_link
 

@@ -192,7 +192,7 @@ def _invitation(quota: StationQuota, person: Person | None = None) -> Invitation
 # --- printed codes ---------------------------------------------------------------------
 
 
-def codes_issue(*, actor: AbstractBaseUser, quota: StationQuota, count: int) -> list[Invitation]:
+def codes_issue(*, actor: User, quota: StationQuota, count: int) -> list[Invitation]:
     """Anonymous printed codes: no contact data at all."""
     if not 1 <= count <= MAX_CODES_PER_ISSUE:
         raise ValidationFailed(
