@@ -9,6 +9,7 @@ from drf_spectacular.views import (
 
 from survey_platform.core.auth_views import LoginView
 from survey_platform.core.health import healthz
+from survey_platform.core.login_limits import rate_limited_login
 from survey_platform.core.views import AuditLogView, HomeView
 
 urlpatterns = [
@@ -33,5 +34,7 @@ urlpatterns = [
     path("briefings/", include("reports.urls")),
     path("exports/", include("survey_platform.exports.urls")),
     path("", include("survey_platform.fieldwork.respondent_urls")),
+    # Admin's log-in behind the same limiter as the site's (matched before admin's own).
+    path("admin/login/", rate_limited_login(admin.site.login)),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.http import HttpRequest
 
+from .addresses import client_address
 from .models import AuditAction, AuditEvent
 
 
@@ -37,5 +38,6 @@ def audit(
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # Staff actions only: respondents' addresses are never stored anywhere.
-    return request.META.get("REMOTE_ADDR") or None
+    # Staff actions only: respondents' addresses are never stored anywhere. Through the
+    # trusted proxies, so the audit names the client and not the load balancer.
+    return client_address(request) or None

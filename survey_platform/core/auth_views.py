@@ -1,14 +1,9 @@
-"""Log-in with rate limits: password guessing must be slow for every account and address.
+"""The site's log-in view, behind the login limiter shared by every login form.
 
-Two limits, both fixed windows in the shared cache (core.ratelimit):
-
-* per address: every POST counts (``PER_ADDRESS``), so one machine cannot sweep many
-  accounts;
-* per user name: only *failed* attempts count (``PER_USER``), so an account under attack
-  is locked for the window while its owner, once the window passes, can log in again.
-
-A refused attempt is answered 429 with a translated message, never checks the password
-(so it cannot confirm a guess), and is audited as a failed login with the reason.
+The limits themselves (per normalised user name and per client address) are in
+login_limits.py; the authentication backend enforces them for any form, and this view
+looks first so that a refused attempt is answered 429 with a translated message, never
+checks the password (so it cannot confirm a guess), and is audited with the reason.
 """
 
 from __future__ import annotations
@@ -17,19 +12,11 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 
-from . import ratelimit
-from .audit import audit
-from .models import AuditAction
+from . import login_limits
+from .login_limits import PER_ADDRESS, PER_USER, WINDOW
 
-WINDOW = 600
-PER_ADDRESS = 30
-PER_USER = 5
-
-
-def _username(request: HttpRequest) -> str:
-    return str(request.POST.get("username", "")).strip().lower()[:150]
+__all__ = ["PER_ADDRESS", "PER_USER", "WINDOW", "LoginView"]
 
 
 class LoginView(auth_views.LoginView):
@@ -37,26 +24,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        name = _username(request)
-        address = ratelimit.client_address(request)
-        over_address = not ratelimit.allow("login-ip", address, PER_ADDRESS, WINDOW)
-        over_user = ratelimit.count("login-user", name, WINDOW) >= PER_USER
-        if over_address or over_user:
-            audit(
-                AuditAction.LOGIN_FAILED,
-                actor=None,
-                actor_repr=name,
-                data={"username": name, "reason": "rate_limited"},
-                request=request,
-            )
+        username = request.POST.get("username", "")
+        if login_limits.is_limited(request, username):
+            login_limits.audit_refusal(request, username)
             form = self.get_form_class()(request, data=None)
             context = self.get_context_data(form=form, rate_limited=True)
-            context["limit_message"] = _(
-                "Too many login attempts. Please wait ten minutes and try again."
-            )
+            context["limit_message"] = login_limits.refusal_message()
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        ratelimit.hit("login-user", _username(self.request), WINDOW)
-        return super().form_invalid(form)

@@ -11,15 +11,14 @@ import time
 
 from django.core.cache import cache
 
+from .addresses import client_address
+
+__all__ = ["allow", "client_address", "count", "hit"]
+
 
 def allow(scope: str, key: str, limit: int, window_seconds: int) -> bool:
     """Count one attempt; False once ``limit`` attempts fell in the current window."""
     return hit(scope, key, window_seconds) <= limit
-
-
-def client_address(request: object) -> str:
-    meta = getattr(request, "META", {})
-    return str(meta.get("REMOTE_ADDR", ""))
 
 
 def _key(scope: str, key: str, window_seconds: int) -> tuple[str, int]:

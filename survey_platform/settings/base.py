@@ -68,6 +68,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# How many reverse proxies in front of the web processes append to X-Forwarded-For; the
+# client's address (rate limits, staff audit) is the N-th entry from the right. 0: no
+# proxy, the header is never believed (core/addresses.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 ROOT_URLCONF = "survey_platform.urls"
 WSGI_APPLICATION = "survey_platform.wsgi.application"
 ASGI_APPLICATION = "survey_platform.asgi.application"
@@ -116,6 +121,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# User names are matched normalised (NFKC, case-folded) and every password check passes
+# the login limiter (core/auth_backend.py, core/login_limits.py).
+AUTHENTICATION_BACKENDS = ["survey_platform.core.auth_backend.NormalisedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
