@@ -117,14 +117,17 @@ def test_j_lists_exactly_the_grievances_plus_other(standard: Instrument) -> None
 def test_j_labels_match_the_project_taxonomy(standard: Instrument) -> None:
     # The taxonomy file is the project's copy of the design's code table (DESIGN.md §6,
     # whose labels are Chinese); the questionnaire's J1 options must say the same. The
-    # English wording of a few options is phrased for respondents and may differ.
+    # English wording of a few options is phrased for respondents and may differ, and the
+    # taxonomy sets the quotation marks typographically (“帽子”) for the briefings' fonts.
     taxonomy = {g.code: g for g in load_taxonomy().grievances}
     j1 = standard.item("J1")
     assert j1 is not None
     choice_list = standard.choice_list(j1.choices)
     assert choice_list is not None
     labels = {c.code: c.label["zh-hans"] for c in choice_list.choices if c.code != "G00"}
-    assert labels == {code: taxonomy[code].label["zh-hans"] for code in GRIEVANCE_CODES}
+    plain = str.maketrans({"“": '"', "”": '"'})
+    expected = {code: taxonomy[code].label["zh-hans"].translate(plain) for code in GRIEVANCE_CODES}
+    assert labels == expected
 
 
 def test_open_questions_are_long_text(standard: Instrument) -> None:
