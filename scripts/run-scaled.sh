@@ -66,7 +66,9 @@ echo "Loading the demo network and simulated waves (first time: a minute or two)
 $PY manage.py seed_demo --base-url "http://$HOST:$PORT" >"$STATE/logs/seed.log"
 
 for i in 0 1; do
-  .venv/bin/gunicorn survey_platform.wsgi --bind "$HOST:$((PORT + i))" --workers "$WEB_WORKERS" \
+  # The repository's gunicorn config: the private access log (docs/deploy.md).
+  .venv/bin/gunicorn -c survey_platform/gunicorn_conf.py survey_platform.wsgi \
+    --bind "$HOST:$((PORT + i))" --workers "$WEB_WORKERS" \
     --access-logfile "$STATE/logs/web$i.access.log" --error-logfile "$STATE/logs/web$i.log" &
   PIDS+=($!)
 done

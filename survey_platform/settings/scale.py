@@ -81,8 +81,27 @@ def logging_from_env() -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"main": formatter},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main"}},
+        # Every handler takes respondent keys out of paths and URLs before anything is
+        # written (core/logging_filters.py); a handler added here must list it too.
+        "filters": {
+            "respondent_paths": {"()": "survey_platform.core.logging_filters.RespondentPathFilter"}
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "main",
+                "filters": ["respondent_paths"],
+            }
+        },
         "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        # Django's own defaults (django.utils.log.DEFAULT_LOGGING) give "django" and
+        # "django.server" handlers of their own, without the filter: replace them, so
+        # django.request propagates to the filtered root handler and runserver's request
+        # lines go through it as well. (mail_admins goes with them: ADMINS is never set.)
+        "loggers": {
+            "django": {"handlers": [], "level": "INFO", "propagate": True},
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        },
     }
 
 
