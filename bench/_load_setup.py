@@ -25,6 +25,7 @@ def server_environment(folder: Path, database_url: str, secret_key: str) -> dict
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "survey_platform.settings.scaled",
         "SECRET_KEY": secret_key,
+        "ANSWER_CODE_KEY": "bench-answer-code-key-" + secret_key[:16],
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
         "TASKS_BACKEND": "database",

@@ -74,6 +74,7 @@ def prepare(folder: Path) -> tuple[dict[str, str], str]:
         "MEDIA_ROOT": str(folder / "media"),
         "DJANGO_SETTINGS_MODULE": "survey_platform.settings.dev",
         "EMAIL_BACKEND": "console",
+        "ANSWER_CODE_KEY": "bench-only-" + os.urandom(16).hex(),
     }
     manage(env, "migrate", "--noinput")
     manage(env, "seed_demo")

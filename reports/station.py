@@ -56,10 +56,11 @@ StationCells = dict[str, dict[str, list[Any]]]
 
 
 def station_cells(wave: Wave) -> tuple[StationCells, int]:
-    """Every station's published prevalence of every code, and the suppression k."""
-    ds = wave_dataset(wave)
+    """Every station's published prevalence of every code, and the suppression k, from the
+    responses released to station-level outputs (fieldwork/releases.py)."""
+    ds = wave_dataset(wave, released=True)
     tax = load_taxonomy()
-    k = wave_grievance_table(wave).k
+    k = wave_grievance_table(wave, released=True).k
     parts = [CELLS_VERSION, ds.fingerprint, tax.version, tax.fingerprint, k]
     key = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
     path = _cache_path(wave)
@@ -87,7 +88,7 @@ def station_cells(wave: Wave) -> tuple[StationCells, int]:
 
 def _cache_path(wave: Wave) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", wave.code)
-    return Path(settings.VAR_DIR) / "datasets" / f"{safe}-{wave.pk}.stations.json"
+    return Path(settings.VAR_DIR) / "datasets" / f"{safe}-{wave.pk}.stations.released.json"
 
 
 def _write(path: Path, doc: dict[str, Any]) -> None:
@@ -152,7 +153,8 @@ def station_report(quota: StationQuota, language: str) -> StationReport:
         rate = ph("sr_rate", invitations=mine.invitations, rate=ph("pct", v=mine.response_rate))
     else:
         rate = ph("sr_rate_none")
-    table = wave_grievance_table(wave)
+    # Released responses only, the city column too (fieldwork/releases.py).
+    table = wave_grievance_table(wave, released=True)
     cells, k = station_cells(wave)
     lines, small = _lines(table, cells, str(station.pk), ph, num)
     days = [(d.day, d.cumulative) for d in completes_per_day(wave, station.pk)]

@@ -54,6 +54,8 @@ redis-server --port "$REDISPORT" --bind 127.0.0.1 --dir "$STATE/redis" --save ""
 [ -f "$STATE/secret_key" ] || $PY -c 'import secrets; print(secrets.token_urlsafe(50))' >"$STATE/secret_key"
 export DJANGO_SETTINGS_MODULE=survey_platform.settings.scaled
 export SECRET_KEY=$(cat "$STATE/secret_key")
+[ -f "$STATE/answer_code_key" ] || $PY -c 'import secrets; print(secrets.token_urlsafe(50))' >"$STATE/answer_code_key"
+export ANSWER_CODE_KEY=$(cat "$STATE/answer_code_key")
 export ALLOWED_HOSTS="$HOST,localhost,127.0.0.1"
 export DATABASE_URL="postgres://survey@127.0.0.1:$PGPORT/survey"
 export TASKS_BACKEND=rq REDIS_URL="redis://127.0.0.1:$REDISPORT/0"

@@ -36,12 +36,13 @@ urlpatterns = [
         respondent.OpenLinkStartView.as_view(),
         name="respondent-open",
     ),
-    path("respondent/<str:key>/", respondent.FormView.as_view(), name="respondent-form"),
+    path("respondent/session/", respondent.SessionStartView.as_view(), name="respondent-session"),
+    path("respondent/form/", respondent.FormView.as_view(), name="respondent-form"),
     path(
-        "respondent/<str:key>/pages/<str:page>/",
+        "respondent/pages/<str:page>/",
         respondent.SavePageView.as_view(),
         name="respondent-page",
     ),
-    path("respondent/<str:key>/submit/", respondent.SubmitView.as_view(), name="respondent-submit"),
+    path("respondent/submit/", respondent.SubmitView.as_view(), name="respondent-submit"),
     re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -1,9 +1,10 @@
 """Answer codes of a station quota, through fieldwork.invitations (mixed into the quota
 viewset): list, roster import, printed codes, e-mails, reminders, the open link.
 
-Privacy: roster names, e-mail addresses and phone numbers never leave through the API. A
-code and its link are shown only for printed codes still usable, as on the code sheet
-(e-mailed codes go to the person alone); listing them is audited like the sheet.
+Privacy: roster names, e-mail addresses and phone numbers never leave through the API.
+Codes are credentials stored only as hashes (fieldwork/codes.py): the listing says whether
+a code has been issued, never which; the reply that issues printed codes is the one place
+they appear, once, for printing (audited).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction
 from survey_platform.core.permissions import signed_in
 from survey_platform.fieldwork import invitations as svc
-from survey_platform.fieldwork.models import Channel, Invitation, InvitationState, StationQuota
+from survey_platform.fieldwork.codes import IssuedCode
+from survey_platform.fieldwork.models import Invitation, InvitationState, StationQuota
 from survey_platform.fieldwork.posters import personal_link
 
 from .base import (
@@ -36,28 +38,27 @@ from .parsers import MultiPartParser
 from .permissions import StationWork
 
 
-class InvitationOut(serializers.ModelSerializer):
-    short_code = serializers.SerializerMethodField(
-        help_text="The code typed at /code/; only for printed codes not yet used up."
+class InvitationOut(serializers.ModelSerializer[Invitation]):
+    has_code = serializers.BooleanField(
+        read_only=True, help_text="A code has been issued (the code itself is never shown)."
     )
-    link = serializers.SerializerMethodField(help_text="The personal link; same rule.")
 
     class Meta:
         model = Invitation
-        fields = ["id", "channel", "state", "email_sent", "reminders_sent", "short_code", "link"]
+        fields = ["id", "channel", "state", "email_sent", "reminders_sent", "has_code"]
 
-    def _shown(self, invitation: Invitation) -> bool:
-        return invitation.channel == Channel.PRINT and invitation.state in svc.NON_RESPONDENT_STATES
 
-    def get_short_code(self, invitation: Invitation) -> str | None:
-        return invitation.display_short_code if self._shown(invitation) else None
+class IssuedCodeOut(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="invitation.pk")
+    short_code = serializers.CharField(
+        source="display", help_text="The code typed at /code/. Shown this once only."
+    )
+    link = serializers.SerializerMethodField(help_text="The personal link. Shown this once only.")
 
-    def get_link(self, invitation: Invitation) -> str | None:
-        if not self._shown(invitation):
-            return None
+    def get_link(self, code: IssuedCode) -> str:
         request = self.context.get("request")
         base = request.build_absolute_uri("/") if request is not None else "/"
-        return personal_link(base, invitation)
+        return personal_link(base, code)
 
 
 class RosterIn(StrictSerializer):
@@ -98,8 +99,9 @@ QUOTA_EXAMPLE = {
     "open_link_enabled": True, "open_link": "https://survey.example.cn/s/Xy3kQ9v2LmN8pR4tUw6zAb/",
 }  # fmt: skip
 INVITATION_EXAMPLE = {"id": 901, "channel": "print", "state": "sent", "email_sent": False,
-                      "reminders_sent": 0, "short_code": "ACDEF-GH347",
-                      "link": "https://survey.example.cn/a/q3Jx0bYF6nSj1uWm8cTz2A/"}  # fmt: skip
+                      "reminders_sent": 0, "has_code": True}  # fmt: skip
+ISSUED_EXAMPLE = {"id": 901, "short_code": "ACDEF-GH347",
+                  "link": "https://survey.example.cn/a/q3Jx0bYF6nSj1uWm8cTz2A/"}  # fmt: skip
 
 
 class QuotaInvitationActions:
@@ -111,9 +113,9 @@ class QuotaInvitationActions:
 
     @documented(
         summary="List answer codes",
-        description="The station's invitations in the wave with their state. Codes and "
-        "links are given for printed codes not yet used up (as on the code sheet; the "
-        "listing is audited); names and contact data never are.",
+        description="The station's invitations in the wave with their state and whether a "
+        "code has been issued (the listing is audited). Codes, names and contact data are "
+        "never listed.",
         parameters=[OpenApiParameter("state", str, enum=list(InvitationState.values))],
         responses={200: InvitationOut(many=True)},
         examples=[example("codes", page_example([INVITATION_EXAMPLE]))],
@@ -132,7 +134,7 @@ class QuotaInvitationActions:
             actor=signed_in(request),
             obj=quota,
             request=request._request,
-            data={"event": "codes_api", "codes": sum(1 for row in data if row["short_code"])},
+            data={"event": "invitations_api", "rows": len(data)},
         )
         return self.get_paginated_response(data)  # type: ignore[attr-defined]
 
@@ -173,18 +175,20 @@ class QuotaInvitationActions:
 
     @documented(
         summary="Issue printed codes",
-        description="Anonymous one-time codes to print and hand out (1–1000 at a time).",
+        description="Anonymous one-time codes to print and hand out (1–200 at a time). "
+        "This reply is the only time the codes are shown: print them from it and keep no "
+        "copy. A lost code is replaced with the reissue operation.",
         request=IssueIn,
-        responses={201: InvitationOut(many=True)},
+        responses={201: IssuedCodeOut(many=True)},
         examples=[example("ten", {"count": 10}, request=True),
-                  example("issued", [INVITATION_EXAMPLE], status=201)],
+                  example("issued", [ISSUED_EXAMPLE], status=201)],
     )  # fmt: skip
     @action(detail=True, methods=["post"], permission_classes=[StationWork],
             url_path="invitations/issue", pagination_class=None)  # fmt: skip
     def issue_codes(self, request: Request, pk: str | None = None) -> Response:
         quota = self._quota()
-        created = svc.codes_issue(actor=request.user, quota=quota, **parse(IssueIn, request))
-        return Response(InvitationOut(created, many=True, context=self._context()).data, status=201)
+        issued = svc.codes_issue(actor=signed_in(request), quota=quota, **parse(IssueIn, request))
+        return Response(IssuedCodeOut(issued, many=True, context=self._context()).data, status=201)
 
     @documented(
         summary="Send invitation e-mails",

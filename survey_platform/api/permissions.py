@@ -61,8 +61,9 @@ class AnyRole(RolePermission):
 
 class AnswerCodeHolder(permissions.AllowAny):
     doc = (
-        "No account: the answer code in the path is the credential. An unknown code is "
-        "404, a closed wave 410, an already submitted code 409."
+        "No account: the respondent key (from an answer code or the open link) in the "
+        "X-Respondent-Key header is the credential. An unknown or replaced key is 404, a "
+        "closed wave 410, an already submitted questionnaire 409."
     )
 
 

@@ -1,5 +1,7 @@
-"""The respondent form over the API, authenticated by the answer code (the key in the
-path): get the form, save a page, submit once. Everything goes through
+"""The respondent form over the API: exchange an answer code (or a station's open link) for
+a respondent key, then get the form, save pages and submit once with that key in the
+``X-Respondent-Key`` header (or the web form's cookie) — never in a URL, so that no access
+log holds it. Everything goes through
 fieldwork.respondent — the same validation, merging, locking and quota rules as the
 web form; the answers of a page arrive as JSON and are handed to it as form fields.
 
@@ -22,14 +24,18 @@ from rest_framework.views import APIView
 
 from instruments.schema import Instrument as Schema
 from instruments.validation import shown_pages, visible_items
+from survey_platform.core import ratelimit
 from survey_platform.core.errors import ValidationFailed
 from survey_platform.fieldwork import respondent as svc
+from survey_platform.fieldwork import respondent_entry as entry
+from survey_platform.fieldwork.codes import read_key
 from survey_platform.fieldwork.models import (
     Invitation,
     Response,
     ResponseStatus,
     StationQuota,
 )
+from survey_platform.fieldwork.respondent_views import KEY_COOKIE
 
 from .base import (
     LANGUAGE_CHOICES,
@@ -44,12 +50,17 @@ from .parsers import BODYLESS
 from .permissions import AnswerCodeHolder
 
 LANGUAGES = [code for code, _label in LANGUAGE_CHOICES]
+KEY_HEADER = "X-Respondent-Key"
 KEY = OpenApiParameter(
-    "key", str, OpenApiParameter.PATH, description="The answer code from the personal link"
+    KEY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The respondent key from `POST /api/v1/respondent/session/` or the open link",
 )
 PAGE = OpenApiParameter("page", str, OpenApiParameter.PATH, description="Page code")
 REFUSALS = {
-    404: "Unknown answer code.",
+    404: "Unknown answer code or key, or a code replaced by a newer one.",
     409: "Already submitted, or the station's quota is full.",
     410: "The wave is not open for answers.",
 }
@@ -114,8 +125,20 @@ class SubmitOut(serializers.Serializer[Any]):
     replayed = serializers.BooleanField(help_text="True when this repeated an earlier submit")
 
 
-class OpenKeyOut(serializers.Serializer):
-    key = serializers.CharField(help_text="The key to use as {key} from now on")
+class OpenKeyOut(serializers.Serializer[Any]):
+    key = serializers.CharField(help_text=f"The key to send as {KEY_HEADER} from now on")
+
+
+class CodeIn(StrictSerializer):
+    code = serializers.CharField(
+        max_length=64,
+        help_text="The answer code: the token of the personal link, or the short code on a "
+        "printed slip (with or without the dash)",
+    )
+
+
+def _key(request: Request) -> str | None:
+    return request.headers.get(KEY_HEADER) or request.COOKIES.get(KEY_COOKIE)
 
 
 def _language(session: svc.Session, requested: Any) -> str:
@@ -179,8 +202,8 @@ class FormView(_RespondentView):
             "definition": {"id": "stws", "version": "3", "items": ["…"]},
         })],
     )  # fmt: skip
-    def get(self, request: Request, key: str) -> ApiResponse:
-        session = svc.session_for_key(key)
+    def get(self, request: Request) -> ApiResponse:
+        session = svc.session_for_key(_key(request))
         svc.mark_opened(session)
         stored = svc.current_response(session)
         answers = dict(stored.answers) if stored else {}
@@ -218,8 +241,8 @@ class SavePageView(_RespondentView):
                               "pages": [{"code": "A", "items": ["A1", "A2"], "visible": True}]}),
         ],
     )  # fmt: skip
-    def post(self, request: Request, key: str, page: str) -> ApiResponse:
-        session = svc.session_for_key(key)
+    def post(self, request: Request, page: str) -> ApiResponse:
+        session = svc.session_for_key(_key(request))
         data = SavePageIn(data=request.data)
         data.is_valid(raise_exception=True)
         body = data.validated_data
@@ -260,7 +283,8 @@ class SubmitView(_RespondentView):
                              "client_submission_id": "6f1c2a8e-1d8b-4c55-9a43-0d2e7c1b9f10"}),
         ],
     )  # fmt: skip
-    def post(self, request: Request, key: str) -> ApiResponse:
+    def post(self, request: Request) -> ApiResponse:
+        key = _key(request)
         data = SubmitIn(data=request.data)
         data.is_valid(raise_exception=True)
         sid = data.validated_data["client_submission_id"]
@@ -276,16 +300,16 @@ class SubmitView(_RespondentView):
         return ApiResponse({**done, "replayed": False})
 
 
-def _submitted_before(key: str, submission_id: Any) -> bool:
+def _submitted_before(key: str | None, submission_id: Any) -> bool:
     """Whether the wave of ``key`` holds a complete response with this submission id."""
-    if "." in key:
-        wave_id = (
-            StationQuota.objects.filter(open_token=key.partition(".")[0])
-            .values_list("wave_id", flat=True)
-            .first()
-        )
+    claims = read_key(key)
+    if claims is None:
+        return False
+    if claims.quota_id is not None:
+        rows = StationQuota.objects.filter(pk=claims.quota_id)
     else:
-        wave_id = Invitation.objects.filter(token=key).values_list("wave_id", flat=True).first()
+        rows = Invitation.objects.filter(pk=claims.invitation_id)
+    wave_id = rows.values_list("wave_id", flat=True).first()
     return (
         wave_id is not None
         and Response.objects.filter(
@@ -294,30 +318,46 @@ def _submitted_before(key: str, submission_id: Any) -> bool:
     )
 
 
+class SessionStartView(_RespondentView):
+    @documented(
+        summary="Start with an answer code",
+        description="Exchanges an answer code (the personal link's token, or a printed "
+        f"slip's short code) for the respondent key to send as `{KEY_HEADER}`. Typed codes "
+        "are rate limited (429). The code itself is never needed again.",
+        request=CodeIn,
+        responses={201: OpenKeyOut, 429: OpenApiResponse(ErrorOut), **refusals()},
+        examples=[example("code", {"code": "ACDEF-GH347"}, request=True),
+                  example("key", {"key": "eyJpIjo5MDEsImciOjB9:1w9xYz:Qm…"}, status=201)],
+    )  # fmt: skip
+    def post(self, request: Request) -> ApiResponse:
+        data = CodeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        code = data.validated_data["code"].strip()
+        address = ratelimit.client_address(request._request)
+        if len(code) > 16:
+            _session, key = entry.enter_with_token(code)
+        else:
+            _session, key = entry.enter_with_short_code(code, address)
+        return ApiResponse({"key": key}, status=201)
+
+
 class OpenLinkStartView(_RespondentView):
     parser_classes = BODYLESS
 
     @documented(
         summary="Start on a station's open link",
-        description="For the station's open (poster) link: makes a new respondent key. "
-        "Each call starts a new questionnaire; keep the key to resume.",
+        description="For the station's open (poster) link: the server makes a new "
+        f"respondent key (send it as `{KEY_HEADER}`; sending a valid one of this link "
+        "returns it unchanged). New keys are rate limited per address and per link (429); "
+        "only submitted questionnaires count towards the station's quota.",
         parameters=[OpenApiParameter("token", str, OpenApiParameter.PATH,
                                      description="The token of the station's open link")],
         request=None,
-        responses={201: OpenKeyOut, **refusals()},
-        examples=[example("key", {"key": "Xy3kQ9v2LmN8pR4tUw6zAb.m1Q0x7Yc2VbN5sLk8JhG3w"},
-                          status=201)],
+        responses={201: OpenKeyOut, 429: OpenApiResponse(ErrorOut), **refusals()},
+        examples=[example("key", {"key": "eyJvIjozMSwiciI6Im0xUTB4N1lj…"}, status=201)],
     )  # fmt: skip
     def post(self, request: Request, token: str) -> ApiResponse:
         no_body(request)
-        quota = (
-            StationQuota.objects.select_related("wave")
-            .filter(open_token=token, open_link_enabled=True)
-            .first()
-        )
-        if quota is None:
-            raise svc.UnknownCode()
-        svc.check_open(quota.wave)
-        if quota.completes >= quota.target:
-            raise svc.QuotaFull()
-        return ApiResponse({"key": svc.new_open_key(quota)}, status=201)
+        address = ratelimit.client_address(request._request)
+        key = entry.open_link_start(token, address, _key(request))
+        return ApiResponse({"key": key}, status=201)

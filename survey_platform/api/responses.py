@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 
 from survey_platform.core.roles import is_office
-from survey_platform.fieldwork.models import FIELD_TZ, Response
+from survey_platform.fieldwork.models import FIELD_TZ, Response, ResponseStatus
 
 from .base import documented, example, page_example
 from .permissions import OfficeWritesStationReads
@@ -35,8 +35,12 @@ class ResponseOut(serializers.ModelSerializer[Response]):
     language = serializers.CharField(required=False)
     via_open_link = serializers.BooleanField(required=False)
     last_page = serializers.CharField(required=False)
-    started_at = serializers.DateTimeField(required=False)
-    submitted_at = serializers.DateTimeField(required=False, allow_null=True)
+    started_at = serializers.DateTimeField(
+        required=False, help_text="The day only (midnight, Beijing time): no finer time is kept"
+    )
+    submitted_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="The day only, as started_at"
+    )
     duration_seconds = serializers.IntegerField(required=False, allow_null=True)
     quality_flags = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -71,8 +75,8 @@ RESPONSE_EXAMPLE = {"id": 5021, "wave": "2026-Q4", "station": 12, "status": "com
                     "submitted_on": "2026-10-12"}  # fmt: skip
 OFFICE_EXAMPLE = {**RESPONSE_EXAMPLE, "instrument_version": 3, "language": "zh-hans",
                   "via_open_link": False, "last_page": "K",
-                  "started_at": "2026-10-12T20:01:13+08:00",
-                  "submitted_at": "2026-10-12T20:19:40+08:00", "duration_seconds": 1107,
+                  "started_at": "2026-10-12T00:00:00+08:00",
+                  "submitted_at": "2026-10-12T00:00:00+08:00", "duration_seconds": 1107,
                   "quality_flags": []}  # fmt: skip
 
 
@@ -80,9 +84,10 @@ OFFICE_EXAMPLE = {**RESPONSE_EXAMPLE, "instrument_version": 3, "language": "zh-h
     list=documented(
         summary="List responses",
         description="Responses without their answers. Survey office: every response with "
-        "its metadata (times, duration, language, quality flags). Station staff: their "
-        "own stations' responses with status and day of submission only. Filter by "
-        "`wave` (code), `station` or `status`.",
+        "its metadata (days, duration, language, quality flags). Station staff: their "
+        "own stations' complete responses that have been released to the station (in "
+        "steps of at least k, so no change isolates one person), with the day of "
+        "submission only. Filter by `wave` (code), `station` or `status`.",
         responses={200: ResponseOut(many=True)},
         examples=[
             example("office view", page_example([OFFICE_EXAMPLE])),
@@ -104,8 +109,9 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet[Response]):
     serializer_class = ResponseOut
 
     def get_queryset(self) -> QuerySet[Response]:
-        return (
-            Response.objects.for_user(self.request.user)
-            .select_related("wave")
-            .order_by("-started_at", "-pk")
-        )
+        rows = Response.objects.for_user(self.request.user).select_related("wave")
+        if not is_office(self.request.user):
+            # Partial responses and unreleased completes would show, one by one, when a
+            # colleague starts and finishes (fieldwork/releases.py).
+            rows = rows.filter(status=ResponseStatus.COMPLETE, release__isnull=False)
+        return rows.order_by("-started_at", "-pk")

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     APPROVE = "approve", _("Approved")
     EXPORT = "export", _("Exported")
     DOWNLOAD = "download", _("Downloaded")
+    VIEW = "view", _("Viewed")
 
 
 class AuditEvent(models.Model):

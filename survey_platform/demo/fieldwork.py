@@ -17,6 +17,7 @@ wave lands in ``VAR_DIR/ground_truth/``.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from django.utils import timezone
 
 from instruments.models import InstrumentVersion
 from survey_platform.fieldwork import services
+from survey_platform.fieldwork.codes import IssuedCode, codes_issue_for
 from survey_platform.fieldwork.models import Invitation, Response, Wave, WaveStatus
 from survey_platform.network.models import Station
 
@@ -230,11 +232,19 @@ def issue_demo_invitations(wave: Wave, seed: int) -> None:
                 invitations.append(
                     Invitation(wave=wave, station_id=quota.station_id, channel="print", state=state)
                 )
+    for invitation in invitations:
+        # Codes handed out long ago: issued (stored as hashes of codes nobody knows any
+        # more, as in real life), so they count as issued and cannot be used.
+        invitation.token_hash, invitation.code_hash = secrets.token_hex(32), secrets.token_hex(32)
     Invitation.objects.bulk_create(invitations, batch_size=2000)
 
 
-def demo_invitation(wave: Wave) -> Invitation:
-    """One printed code of the demo station, created once and kept unanswered if possible."""
+def demo_invitation(wave: Wave) -> IssuedCode:
+    """A fresh printed code of the demo station, to show once (``make run`` prints it): an
+    unanswered printed invitation is given a new code each time this is called."""
     station = Station.objects.get(host_institution=DEMO_HOST_FOR_LINK)
     fresh = Invitation.objects.filter(wave=wave, station=station, channel="print", state="sent")
-    return fresh.first() or Invitation.objects.create(wave=wave, station=station, channel="print")
+    invitation = fresh.order_by("id").first() or Invitation.objects.create(
+        wave=wave, station=station, channel="print"
+    )
+    return codes_issue_for([invitation], revoke_sessions=True)[0]

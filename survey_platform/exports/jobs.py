@@ -57,7 +57,8 @@ def _run(
     audience = services.audience_of(actor)
     progress(5, gettext_noop("Loading the wave's data"))
     try:
-        ds, ids = selectors.dataset_with_ids(wave, include_flagged)
+        # Station staff see released responses only (fieldwork/releases.py).
+        ds, ids = selectors.dataset_with_ids(wave, include_flagged, released=audience == "station")
     except DatasetUnavailable:
         if fmt != "codebook":
             raise

@@ -3,12 +3,11 @@ wave for an audience, and the recent export jobs a user may see."""
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from survey_platform.fieldwork.dataset import (
 from survey_platform.fieldwork.dataset_weights import wave_reference_year
 from survey_platform.fieldwork.grievances import wave_unit_names
 from survey_platform.fieldwork.models import Wave
+from survey_platform.fieldwork.quality import set_aside_count
 from survey_platform.jobs.models import Job, JobKind
 from survey_platform.jobs.selectors import jobs_for_user
 from survey_platform.network.models import Station
@@ -36,19 +36,24 @@ RECENT_JOBS = 20
 
 
 def opaque_ids(wave: Wave, pks: Sequence[int] | np.ndarray) -> np.ndarray:
-    """A stable id per response of ``wave`` (:func:`.table.opaque_ids`), keyed by the
-    server's secret key and the wave: it leads to no answer code, name, e-mail, address
-    or database id, and differs between waves."""
-    key = hashlib.sha256(f"export-response-id:{wave.pk}:{settings.SECRET_KEY}".encode())
-    return table_opaque_ids(key.digest(), pks)
+    """An id per response of ``wave`` for one export (:func:`.table.opaque_ids`) under a
+    key drawn afresh for every export: it leads to no answer code, name, e-mail, address or
+    database id, and the same response has another id in the next file, so two exports
+    cannot be matched row by row (differencing). Rows are ordered by these ids within a
+    station, so their order is random too."""
+    del wave  # the key is random; the wave is named for the reader of a call
+    return table_opaque_ids(secrets.token_bytes(32), pks)
 
 
-def dataset_with_ids(wave: Wave, include_flagged: bool | None) -> tuple[an.Dataset, np.ndarray]:
-    """The wave's dataset and the opaque id of each of its rows."""
+def dataset_with_ids(
+    wave: Wave, include_flagged: bool | None, released: bool = False
+) -> tuple[an.Dataset, np.ndarray]:
+    """The wave's dataset and the opaque id of each of its rows; ``released``: only the
+    responses released to station-level outputs (fieldwork/releases.py)."""
     for attempt in range(ATTEMPTS):
-        ds = wave_dataset(wave, include_flagged=include_flagged)
+        ds = wave_dataset(wave, include_flagged=include_flagged, released=released)
         try:
-            pks = dataset_response_ids(wave, ds, include_flagged=include_flagged)
+            pks = dataset_response_ids(wave, ds, include_flagged=include_flagged, released=released)
         except DatasetUnavailable:
             if attempt == ATTEMPTS - 1:
                 raise
@@ -106,6 +111,12 @@ def about_lines(wave: Wave, station: Station | None) -> dict[str, str]:
     }
     if station is not None:
         lines[_("Station")] = station.name
+    set_aside = set_aside_count(wave, station.pk if station is not None else None)
+    if set_aside:
+        # Said in the file itself: the rows are not there, and the reader should know why.
+        lines[_("Set aside (invalid text)")] = _(
+            "%(n)d complete responses whose answers are not valid text; see the data quality page."
+        ) % {"n": set_aside}
     return lines
 
 

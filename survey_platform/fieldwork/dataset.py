@@ -24,6 +24,14 @@ whose fingerprint matches the file's loads the file; any other builds and replac
 Edits that bypass ``updated_at`` (``QuerySet.update`` of answers) are not seen; the
 platform makes none. The fingerprint is read before the responses are, so a response
 that arrives during a build makes the next request rebuild rather than go unnoticed.
+
+Invalid text. This is the one place stored answers enter analysis and exports, so it is
+where a response whose answers are not valid text (a NUL, a lone surrogate, a Unicode
+non-character, a string longer than any answer may be: :func:`.quality.answers_ok`) is
+set aside: the build flags it ``invalid_text`` (:func:`.quality.flag_invalid_text`) and
+starts again without it. Such a response is never in any dataset, whatever the wave's
+exclude setting, so no export, table, grievance page or briefing ever prints its text;
+the quality page counts it (:func:`.quality.set_aside_count`).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import re
 import time
 from array import array
@@ -53,12 +62,14 @@ from survey_platform.network.models import Region, Sector, Station
 from .dataset_weights import TRIM, WaveMargins, WeightReport, margins_for_wave, weigh
 from .dataset_weights import wave_reference_year as reference_year
 from .models import Response, ResponseStatus, Wave
-from .quality import analysable_responses
+from .quality import analysable_responses, answers_ok, flag_invalid_text, without_invalid_text
 
 #: Bump when the way the dataset is built changes: every cached file is rebuilt.
 LOADER_VERSION = 1
 #: Rows per database round trip while streaming answers.
 READ_CHUNK = 5000
+
+logger = logging.getLogger(__name__)
 
 Names = dict[str, tuple[str, str]]  # level code -> (Chinese, English) name
 StationInfo = tuple[int, str, str, str]  # frame size, sector code, region code, name
@@ -100,9 +111,14 @@ class DatasetReport:
     weights: WeightReport | None = None
 
 
-def wave_dataset(wave: Wave, *, include_flagged: bool | None = None) -> an.Dataset:
-    """The wave's dataset, from the cache when it is current (see module docs)."""
-    return load_or_build(wave, include_flagged=include_flagged).dataset
+def wave_dataset(
+    wave: Wave, *, include_flagged: bool | None = None, released: bool = False
+) -> an.Dataset:
+    """The wave's dataset, from the cache when it is current (see module docs).
+
+    ``released``: only the responses released to station-level outputs (releases.py),
+    what every figure a station's staff can see is computed from."""
+    return load_or_build(wave, include_flagged=include_flagged, released=released).dataset
 
 
 def wave_table_for(
@@ -121,7 +137,7 @@ def wave_table_for(
 
 
 def dataset_response_ids(
-    wave: Wave, ds: an.Dataset, *, include_flagged: bool | None = None
+    wave: Wave, ds: an.Dataset, *, include_flagged: bool | None = None, released: bool = False
 ) -> np.ndarray:
     """The response id of each row of ``ds`` (the wave's dataset), in row order.
 
@@ -130,9 +146,9 @@ def dataset_response_ids(
     read, raises DatasetUnavailable (try again) rather than misalign a row and its id.
     """
     include = (not wave.exclude_flagged) if include_flagged is None else bool(include_flagged)
-    responses = _responses(wave, include)
+    responses = _responses(wave, include, released)
     changed = DatasetUnavailable(_("The responses changed while they were read; retry."))
-    if _state(wave, responses, include).fingerprint != ds.fingerprint:
+    if _state(wave, responses, include, released).fingerprint != ds.fingerprint:
         raise changed
     ids = np.fromiter(
         responses.order_by("station_id", "id")
@@ -140,29 +156,33 @@ def dataset_response_ids(
         .iterator(chunk_size=READ_CHUNK),
         dtype=np.int64,
     )
-    if ids.size != ds.n or _state(wave, responses, include).fingerprint != ds.fingerprint:
+    if ids.size != ds.n or _state(wave, responses, include, released).fingerprint != ds.fingerprint:
         raise changed
     return ids
 
 
-def dataset_path(wave: Wave, include_flagged: bool) -> Path:
+def dataset_path(wave: Wave, include_flagged: bool, released: bool = False) -> Path:
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", wave.code)
     if safe != wave.code:  # keep two codes that clean up alike apart
         safe = f"{safe}-{wave.pk}"
-    suffix = ".all.npz" if include_flagged else ".npz"
+    suffix = (".released" if released else "") + (".all.npz" if include_flagged else ".npz")
     return Path(settings.VAR_DIR) / "datasets" / f"{safe}{suffix}"
 
 
 def load_or_build(
-    wave: Wave, *, include_flagged: bool | None = None, rebuild: bool = False
+    wave: Wave,
+    *,
+    include_flagged: bool | None = None,
+    rebuild: bool = False,
+    released: bool = False,
 ) -> DatasetReport:
     """The dataset with how it was obtained; ``rebuild`` ignores the cache."""
     include = (not wave.exclude_flagged) if include_flagged is None else bool(include_flagged)
-    path = dataset_path(wave, include)
+    path = dataset_path(wave, include, released)
     for _attempt in range(3):
         start = time.perf_counter()
-        responses = _responses(wave, include)
-        state = _state(wave, responses, include)
+        responses = _responses(wave, include, released)
+        state = _state(wave, responses, include, released)
         seconds = {"fingerprint": time.perf_counter() - start}
         if state.count == 0:
             raise DatasetUnavailable(
@@ -192,15 +212,24 @@ def load_or_build(
 # --- fingerprint -----------------------------------------------------------------------
 
 
-def _responses(wave: Wave, include_flagged: bool) -> QuerySet[Response]:
+def _responses(wave: Wave, include_flagged: bool, released: bool = False) -> QuerySet[Response]:
+    chosen = _chosen(wave, include_flagged)
+    return chosen.filter(release__isnull=False) if released else chosen
+
+
+def _chosen(wave: Wave, include_flagged: bool) -> QuerySet[Response]:
     if include_flagged:
-        return Response.objects.filter(wave=wave, status=ResponseStatus.COMPLETE)
+        return without_invalid_text(
+            Response.objects.filter(wave=wave, status=ResponseStatus.COMPLETE)
+        )
     if wave.exclude_flagged:
         return analysable_responses(wave)
     return Response.objects.filter(wave=wave, status=ResponseStatus.COMPLETE, quality_flags=[])
 
 
-def _state(wave: Wave, responses: QuerySet[Response], include_flagged: bool) -> _State:
+def _state(
+    wave: Wave, responses: QuerySet[Response], include_flagged: bool, released: bool = False
+) -> _State:
     grouped = list(
         responses.order_by()
         .values("station_id")
@@ -229,6 +258,7 @@ def _state(wave: Wave, responses: QuerySet[Response], include_flagged: bool) -> 
         "loader": LOADER_VERSION,
         "instrument": [version.pk, version.checksum or str(version.updated_at)],
         "include_flagged": include_flagged,
+        "released": released,
         "reference_year": reference_year(wave),
         "responses": [[str(v) for v in row] for row in grouped],
         "stations": sorted([pk, *info] for pk, info in stations.items()),
@@ -256,16 +286,21 @@ def _build(
     start = time.perf_counter()
     schema = schema_of(wave.instrument_version)
     station_ids = array("q")
+    invalid: list[int] = []
     rows = (
         responses.order_by("station_id", "id")
-        .values_list("station_id", "answers")
+        .values_list("id", "station_id", "answers")
         .iterator(chunk_size=READ_CHUNK)
     )
 
     def answers() -> Iterator[dict[str, Any]]:
-        for station_id, doc in rows:
+        for pk, station_id, doc in rows:
             station_ids.append(station_id)
-            yield doc if isinstance(doc, dict) else {}
+            if not answers_ok(doc):
+                invalid.append(pk)  # this build is thrown away (below)
+                yield {}
+            else:
+                yield doc if isinstance(doc, dict) else {}
 
     def meta() -> dict[str, an.Factor]:
         return _design_columns(np.frombuffer(station_ids, dtype=np.int64), state)
@@ -286,6 +321,13 @@ def _build(
     finally:
         if collecting:
             gc.enable()
+    if invalid:
+        flag_invalid_text(invalid)
+        logger.warning(
+            "wave %s: %d responses set aside for invalid text (ids %s)",
+            wave.code, len(invalid), invalid[:20],
+        )  # fmt: skip
+        raise _Changed  # flagged, so the next attempt's query leaves them out
     seconds["build"] = time.perf_counter() - start
     start = time.perf_counter()
     empty = sorted(info[3] for info in state.stations.values() if info[0] <= 0)

@@ -61,20 +61,25 @@ class GrievanceReport:
     sectors: SectorCells = field(default_factory=dict)
 
 
-def wave_grievance_table(wave: Wave, *, taxonomy: Taxonomy | None = None) -> GrievanceTable:
+def wave_grievance_table(
+    wave: Wave, *, taxonomy: Taxonomy | None = None, released: bool = False
+) -> GrievanceTable:
     """The wave's grievance table, from the cache when it is current (see module docs).
 
+    ``released``: from the responses released to station-level outputs only (releases.py).
     Raises :class:`~.dataset.DatasetUnavailable` (translated) when the wave cannot be
     analysed: no complete responses, no weights, too few respondents for the design.
     """
-    return wave_grievance_report(wave, taxonomy=taxonomy).table
+    return wave_grievance_report(wave, taxonomy=taxonomy, released=released).table
 
 
-def wave_grievance_report(wave: Wave, *, taxonomy: Taxonomy | None = None) -> GrievanceReport:
+def wave_grievance_report(
+    wave: Wave, *, taxonomy: Taxonomy | None = None, released: bool = False
+) -> GrievanceReport:
     """The table with the suppressed grievance x sector prevalences."""
     tax = taxonomy or load_taxonomy()
     previous = _previous_table(wave, tax)
-    report, _key = _table(wave, tax, previous)
+    report, _key = _table(wave, tax, previous, released)
     return report
 
 
@@ -98,17 +103,17 @@ def wave_unit_names(wave: Wave) -> tuple[str, ...]:
     return tuple(sorted({n for pair in names for n in pair if n and len(n) >= 2}))
 
 
-def cache_path(wave: Wave, compared: bool) -> Path:
-    base = dataset_path(wave, include_flagged=False)
+def cache_path(wave: Wave, compared: bool, released: bool = False) -> Path:
+    base = dataset_path(wave, include_flagged=False, released=released)
     stem = base.name.removesuffix(".npz")
     suffix = ".grievances.json" if compared else ".grievances-alone.json"
     return base.with_name(stem + suffix)
 
 
 def _table(
-    wave: Wave, tax: Taxonomy, previous: tuple[GrievanceTable, str] | None
+    wave: Wave, tax: Taxonomy, previous: tuple[GrievanceTable, str] | None, released: bool = False
 ) -> tuple[GrievanceReport, str]:
-    ds = wave_dataset(wave)
+    ds = wave_dataset(wave, released=released)
     units = list(wave_unit_names(wave))
     parts: dict[str, Any] = {
         "version": TABLE_VERSION,
@@ -118,7 +123,8 @@ def _table(
         "previous": previous[1] if previous else None,
     }
     key = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
-    path = cache_path(wave, compared=wave.previous_id is not None and previous is not None)
+    compared = wave.previous_id is not None and previous is not None
+    path = cache_path(wave, compared=compared, released=released)
     cached = _read(path, key)
     if cached is not None:
         return cached, key

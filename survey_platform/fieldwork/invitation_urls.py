@@ -13,8 +13,12 @@ urlpatterns = [
     path(Q + "invitations/send/", views.SendInvitationsView.as_view(), name="invitations-send"),
     path(Q + "invitations/remind/", views.SendRemindersView.as_view(), name="reminders-send"),
     path(Q + "open-link/", views.OpenLinkToggleView.as_view(), name="open-link"),
-    path(Q + "codes.pdf", views.CodeSheetView.as_view(pdf=True), name="code-list"),
-    path(Q + "codes/", views.CodeSheetView.as_view(), name="code-list-html"),
+    path(Q + "invitations/slips/", views.PrintSlipsView.as_view(), name="slips-print"),
+    path(
+        Q + "invitations/<int:invitation>/reissue/",
+        views.ReissueView.as_view(),
+        name="code-reissue",
+    ),
     path(Q + "poster.png", views.PosterPngView.as_view(), name="poster-png"),
     path(Q + "poster.pdf", views.PosterPdfView.as_view(), name="poster-pdf"),
 ]

@@ -1,5 +1,10 @@
 """Station staff pages for answer codes: roster import, printed codes, e-mails, reminders,
-the printable code sheet and the open-link poster.
+reissues and the open-link poster.
+
+A code is shown once, where it is handed over (fieldwork/codes.py): issuing printed codes,
+printing the roster's slips and reissuing a lost slip answer with the PDF of the new slips
+directly; nothing can display a code afterwards. The list shows who has a code, never the
+code, and viewing it is audited.
 
 Every view fetches the quota through ``StationQuota.objects.for_user`` (another station's
 quota is a 404); leadership and other users without a station role get 403.
@@ -7,12 +12,12 @@ quota is a 404); leadership and other users without a station role get 403.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +34,7 @@ from survey_platform.network.models import AGE_GROUP_LEVELS, TITLE_LEVELS
 
 from . import invitations as svc
 from . import posters
+from .codes import IssuedCode
 from .models import StationQuota
 from .roster import MAX_BYTES, MAX_ROWS
 from .selectors import invitation_state_counts
@@ -82,13 +88,21 @@ class InvitationsView(QuotaMixin, View):
     template_name = "fieldwork/invitations/invitations.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.render_page(self.get_quota())
+        quota = self.get_quota()
+        audit(
+            AuditAction.VIEW,
+            actor=signed_in(request),
+            obj=quota,
+            request=request,
+            data={"event": "invitations_viewed", "page": request.GET.get("page", "1")[:6]},
+        )
+        return self.render_page(quota)
 
     def render_page(self, quota: StationQuota, status: int = 200, **extra: Any) -> HttpResponse:
         language = svc.email_language(quota.wave)
         listing = svc.invitations_of(quota).order_by("name", "id")
         page = Paginator(listing, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        printable = svc.printable_invitations(quota).count()
+        unprinted = svc.unprinted_invitations(quota).count()
         context = {
             "quota": quota,
             "wave": quota.wave,
@@ -115,8 +129,10 @@ class InvitationsView(QuotaMixin, View):
             "unsent": len(svc.unsent_email_invitations(quota)),
             "reminder_count": svc.reminder_candidates(quota).count(),
             "max_reminders": svc.MAX_REMINDERS,
-            "printable": printable,
-            "parts": _parts(printable),
+            "unprinted": unprinted,
+            "max_slips": svc.MAX_CODES_PER_ISSUE,
+            "can_reissue": quota.wave.status in svc.EDITABLE_STATES,
+            "reissue_states": svc.NON_RESPONDENT_STATES,
             "open_link": posters.open_link(self.base_url(), quota),
             "max_rows": MAX_ROWS,
             "roster_form": RosterForm(initial={"language": language}),
@@ -130,8 +146,12 @@ class InvitationsView(QuotaMixin, View):
         return self.render_page(quota, status=exc.status_code, refusal=exc.message)
 
 
-def _parts(count: int) -> list[int]:
-    return list(range(1, math.ceil(count / posters.MAX_SLIPS_PER_PDF) + 1)) if count else []
+def _slips_response(quota: StationQuota, issued: list[IssuedCode], base_url: str) -> HttpResponse:
+    """The PDF of freshly issued slips: the one and only time these codes are shown."""
+    body = posters.code_list_pdf(quota, issued, base_url)
+    first = issued[0].invitation.pk if issued else 0
+    name = f"answer-codes-{quota.wave.code}-{quota.pk}-{first}.pdf"
+    return _pdf_response(body, name)
 
 
 class RosterImportView(InvitationsView):
@@ -197,12 +217,60 @@ class IssueCodesView(InvitationsView):
         if not form.is_valid():
             return self.render_page(quota, status=400, issue_form=form)
         try:
-            created = svc.codes_issue(
-                actor=request.user, quota=quota, count=form.cleaned_data["count"]
-            )
+            # The PDF is made inside the issue: if it cannot be made, no code is issued.
+            with transaction.atomic():
+                issued = svc.codes_issue(
+                    actor=signed_in(request), quota=quota, count=form.cleaned_data["count"]
+                )
+                return _slips_response(quota, issued, self.base_url())
         except SurveyError as exc:
             return self.refuse(quota, exc)
-        messages.success(request, _("%(n)d printed answer codes issued.") % {"n": len(created)})
+
+
+class PrintSlipsView(InvitationsView):
+    """The slips of the roster's people without e-mail that have not been printed yet."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        quota = self.get_quota()
+        try:
+            with transaction.atomic():
+                issued = svc.slips_issue(actor=signed_in(request), quota=quota)
+                return _slips_response(quota, issued, self.base_url())
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+
+
+class ReissueView(InvitationsView):
+    """One person's new code: a slip to print now, or a new e-mail."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, invitation: int) -> HttpResponse:
+        quota = self.get_quota()
+        actor = signed_in(request)
+        try:
+            with transaction.atomic():
+                person, issued = svc.code_reissue(
+                    actor=actor, quota=quota, invitation_id=invitation
+                )
+                if issued is not None:
+                    return _slips_response(quota, [issued], self.base_url())
+        except SurveyError as exc:
+            return self.refuse(quota, exc)
+        svc.invitation_emails_enqueue(
+            actor=actor,
+            quota=quota,
+            base_url=self.base_url(),
+            language=svc.email_language(quota.wave),
+            ids=[person.pk],
+        )
+        messages.success(
+            request,
+            _("The old code no longer works. A new code is being e-mailed to %(name)s.")
+            % {"name": person.name or person.email},
+        )
         return redirect("fieldwork:invitations", pk=quota.pk)
 
 
@@ -256,58 +324,6 @@ class OpenLinkToggleView(InvitationsView):
             _("The open station link is on.") if enabled else _("The open station link is off."),
         )
         return redirect("fieldwork:invitations", pk=quota.pk)
-
-
-class CodeSheetView(InvitationsView):
-    """The printable slips: ``pdf = True`` for the PDF, else the HTML print view."""
-
-    pdf = False
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        quota = self.get_quota()
-        try:
-            svc.check_editable(quota.wave)
-        except SurveyError as exc:
-            return self.refuse(quota, exc)
-        printable = svc.printable_invitations(quota)
-        count = printable.count()
-        part = _part(request, count)
-        start = (part - 1) * posters.MAX_SLIPS_PER_PDF
-        chosen = list(printable[start : start + posters.MAX_SLIPS_PER_PDF])
-        audit(
-            AuditAction.DOWNLOAD,
-            actor=request.user,
-            obj=quota,
-            request=request,
-            data={
-                "event": "code_sheet",
-                "format": "pdf" if self.pdf else "html",
-                "part": part,
-                "codes": len(chosen),
-            },
-        )
-        if self.pdf:
-            body = posters.code_list_pdf(quota, chosen, self.base_url())
-            name = f"answer-codes-{quota.wave.code}-{quota.pk}-{part}.pdf"
-            return _pdf_response(body, name)
-        context = posters.code_sheet_context(quota, chosen, self.base_url())
-        context.update(
-            count=count,
-            parts=_parts(count),
-            truncated=count > len(chosen),
-            max_slips=posters.MAX_SLIPS_PER_PDF,
-        )
-        return render(request, "fieldwork/invitations/codes.html", context)
-
-
-def _part(request: HttpRequest, count: int) -> int:
-    try:
-        part = int(request.GET.get("part", "1"))
-    except ValueError as exc:
-        raise Http404 from exc
-    if part < 1 or (part > 1 and (part - 1) * posters.MAX_SLIPS_PER_PDF >= count):
-        raise Http404
-    return part
 
 
 def _pdf_response(body: bytes, filename: str) -> HttpResponse:

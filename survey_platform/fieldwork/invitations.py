@@ -4,6 +4,11 @@ e-mails and reminders, the open station link, and the purge of roster contact da
 Writes validate fully, change nothing on error and leave an audit trail that never holds
 contact data itself. E-mails go out as background tasks (tasks.py) enqueued after the
 write has been saved.
+
+Codes are issued where they are handed over and nowhere else (codes.py): printed codes in
+the request that renders their slips (``codes_issue``, ``slips_issue``, ``code_reissue``),
+e-mailed codes in the task that sends the e-mail. Creating an invitation from a roster
+issues no code.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from survey_platform.core.audit import audit
 from survey_platform.core.errors import Conflict, ValidationFailed
 from survey_platform.core.models import AuditAction
 
+from .codes import IssuedCode, codes_issue_for
 from .models import Channel, Invitation, InvitationState, StationQuota, Wave, WaveStatus
 from .roster import Person, RosterFileError, RowError, normalise_phone, parse_roster
 
@@ -30,7 +36,8 @@ from .roster import Person, RosterFileError, RowError, normalise_phone, parse_ro
 EDITABLE_STATES = (WaveStatus.DRAFT, WaveStatus.OPEN)
 #: People who have not (yet) submitted: the ones reminders are for.
 NON_RESPONDENT_STATES = (InvitationState.SENT, InvitationState.OPENED, InvitationState.STARTED)
-MAX_CODES_PER_ISSUE = 1000
+#: Codes issued at once: they are printed in the same request, one PDF of 20 A4 pages.
+MAX_CODES_PER_ISSUE = 200
 #: More than three reminders is pestering; the station should talk to the person instead.
 MAX_REMINDERS = 3
 EMAIL_BATCH = 50
@@ -192,8 +199,25 @@ def _invitation(quota: StationQuota, person: Person | None = None) -> Invitation
 # --- printed codes ---------------------------------------------------------------------
 
 
-def codes_issue(*, actor: User, quota: StationQuota, count: int) -> list[Invitation]:
-    """Anonymous printed codes: no contact data at all."""
+def codes_issue(*, actor: User, quota: StationQuota, count: int) -> list[IssuedCode]:
+    """Anonymous printed codes: no contact data at all. The codes are in plaintext only
+    in what this returns: print them now (they cannot be shown again)."""
+    _check_count(count)
+    with transaction.atomic():
+        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
+        check_editable(locked.wave)
+        created = _create_invitations(locked, count)
+        issued = codes_issue_for(created, revoke_sessions=False)
+        audit(
+            AuditAction.CREATE,
+            actor=actor,
+            obj=locked,
+            data={"event": "codes_issued", "count": len(issued)},
+        )
+    return issued
+
+
+def _check_count(count: int) -> None:
     if not 1 <= count <= MAX_CODES_PER_ISSUE:
         raise ValidationFailed(
             {
@@ -202,17 +226,72 @@ def codes_issue(*, actor: User, quota: StationQuota, count: int) -> list[Invitat
                 ]
             }
         )
+
+
+def unprinted_invitations(quota: StationQuota) -> QuerySet[Invitation]:
+    """Roster people without e-mail whose slip has not been printed yet."""
+    return (
+        invitations_of(quota)
+        .filter(channel=Channel.PRINT, state=InvitationState.SENT, token_hash__isnull=True)
+        .order_by("id")
+    )
+
+
+def slips_issue(*, actor: User, quota: StationQuota) -> list[IssuedCode]:
+    """Codes for the next slips to print (roster people without e-mail), at most
+    MAX_CODES_PER_ISSUE; print them now."""
     with transaction.atomic():
         locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
         check_editable(locked.wave)
-        created = _create_invitations(locked, count)
+        chosen = list(unprinted_invitations(locked)[:MAX_CODES_PER_ISSUE])
+        if not chosen:
+            raise Conflict(_("Every slip of this station's roster has been printed already."))
+        issued = codes_issue_for(chosen, revoke_sessions=False)
         audit(
             AuditAction.CREATE,
             actor=actor,
             obj=locked,
-            data={"event": "codes_issued", "count": len(created)},
+            data={"event": "slips_printed", "count": len(issued)},
         )
-    return created
+    return issued
+
+
+def code_reissue(
+    *, actor: User, quota: StationQuota, invitation_id: int
+) -> tuple[Invitation, IssuedCode | None]:
+    """Replace one person's code (a lost slip, an e-mail that did not arrive): the old
+    code stops working at once and so does every session opened with it; the answers
+    saved so far are kept. A printed code comes back to be printed now; an e-mailed one
+    is sent by the e-mail task (None here), so nobody at the station ever sees it."""
+    with transaction.atomic():
+        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
+        check_editable(locked.wave)
+        invitation = (
+            invitations_of(locked)
+            .select_for_update()
+            .filter(pk=invitation_id, state__in=NON_RESPONDENT_STATES)
+            .first()
+        )
+        if invitation is None:
+            raise Conflict(_("This person has already answered, or the code no longer exists."))
+        by_email = invitation.channel == Channel.EMAIL and bool(invitation.email)
+        if by_email:
+            # Revoke now; the task issues and sends the new code.
+            Invitation.objects.filter(pk=invitation.pk).update(
+                token_hash=None, code_hash=None, email_sent=False,
+                code_generation=invitation.code_generation + 1,
+            )  # fmt: skip
+            issued = None
+        else:
+            issued = codes_issue_for([invitation], revoke_sessions=True)[0]
+        audit(
+            AuditAction.UPDATE,
+            actor=actor,
+            obj=locked,
+            data={"event": "code_reissued", "invitation": invitation.pk,
+                  "channel": invitation.channel},
+        )  # fmt: skip
+    return invitation, issued
 
 
 # --- e-mails ---------------------------------------------------------------------------
@@ -330,12 +409,37 @@ def waves_due_for_purge(now: datetime) -> list[Wave]:
     return [w for w in candidates if w.closes_at + timedelta(days=w.purge_after_days) <= now]
 
 
+def codes_expire(wave: Wave) -> int:
+    """When a wave ends, its codes and its resume links end with it: every code hash is
+    cleared (no code can be checked any more, right or wrong) and so is every partial
+    response's resume hash, the last value that could tie a response to an invitation.
+    Returns the number of partial responses cut loose. Safe to run again."""
+    from .models import Response, ResponseStatus
+
+    Invitation.objects.filter(wave=wave).exclude(token_hash=None, code_hash=None).update(
+        token_hash=None, code_hash=None
+    )
+    return (
+        Response.objects.filter(wave=wave, status=ResponseStatus.PARTIAL)
+        .exclude(resume_hash=None)
+        .update(resume_hash=None)
+    )
+
+
+def ended_waves_expire(now: datetime) -> int:
+    """``codes_expire`` for every wave past its closing time (run by purge_rosters)."""
+    return sum(codes_expire(wave) for wave in Wave.objects.filter(closes_at__lte=now))
+
+
 def rosters_purge(*, now: datetime | None = None, dry_run: bool = False) -> list[PurgeReport]:
     """Blank the roster contact data of waves closed longer than their purge delay.
 
-    Unanswered codes expire with it. Safe to run again: purged waves are skipped.
+    Unanswered codes expire with it. Safe to run again: purged waves are skipped. Waves
+    merely past their closing time lose their codes and resume hashes (codes_expire).
     """
     now = now or timezone.now()
+    if not dry_run:
+        ended_waves_expire(now)
     reports = []
     for wave in waves_due_for_purge(now):
         with transaction.atomic():
@@ -352,6 +456,7 @@ def rosters_purge(*, now: datetime | None = None, dry_run: bool = False) -> list
                 continue
             unanswered.update(state=InvitationState.EXPIRED)
             invitations.update(name="", email="", phone="", title="", age_group="")
+            codes_expire(locked)
             locked.purged_at = now
             locked.save(update_fields=["purged_at"])
             audit(
@@ -373,15 +478,6 @@ def rosters_purge(*, now: datetime | None = None, dry_run: bool = False) -> list
 
 def invitations_of(quota: StationQuota) -> QuerySet[Invitation]:
     return Invitation.objects.filter(wave=quota.wave_id, station=quota.station_id)
-
-
-def printable_invitations(quota: StationQuota) -> QuerySet[Invitation]:
-    """Codes still worth printing: printed-channel codes nobody has used up."""
-    return (
-        invitations_of(quota)
-        .filter(channel=Channel.PRINT, state__in=NON_RESPONDENT_STATES)
-        .order_by("id")
-    )
 
 
 def quota_for_user(user: Any, pk: int) -> StationQuota:

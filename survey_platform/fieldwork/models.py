@@ -2,20 +2,29 @@
 
 Anonymity invariant: nothing leads from an Invitation to a Response or back. A response
 holds no invitation id, code, contact data, IP address or user agent; an invitation holds
-only its state (no timestamps, which could be matched against submission times). While a
-respondent is still answering, the partial response carries ``resume_hash`` — a keyed
-hash of the respondent's secret key (the answer code, or a random key for the open
-link) — so the same code can resume it; submitting clears it.
+only its state (no timestamps, which could be matched against submission times).
+
+Answer codes are credentials (fieldwork/codes.py): an invitation stores only keyed hashes
+of its link token and its short code, never the codes themselves, which are shown once
+when they are issued (slips, the e-mail) and can be replaced but never recovered.
+
+While a respondent is still answering, the partial response carries ``resume_hash`` — a
+keyed hash of the respondent's identity (the invitation, or a random key for the open
+link) — so any current code of that invitation resumes it. This is the one link the
+server could follow (with its secret key), and only while a response is partial:
+submitting clears it, and so do closing the wave and the roster purge.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from survey_platform.core.scoping import StationScopedQuerySet
@@ -26,6 +35,15 @@ FIELD_TZ = ZoneInfo("Asia/Shanghai")
 # Unambiguous alphabet for hand-typed codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 SHORT_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 SHORT_CODE_LENGTH = 10  # 25**10 ≈ 9.5e13 (46 bits); usable only behind rate limiting
+
+
+def field_day_start(moment: datetime | None = None) -> datetime:
+    """Midnight (survey office time) of the day of ``moment`` (default now): the only
+    precision at which a response keeps wall-clock times. Anything finer could be matched
+    against a web server's log or against when a named person was seen answering; the
+    time spent answering is kept as durations (``page_seconds``, ``duration_seconds``)."""
+    local = (moment or timezone.now()).astimezone(FIELD_TZ)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def new_token() -> str:
@@ -165,10 +183,12 @@ class Invitation(models.Model):
     station = models.ForeignKey(
         "network.Station", on_delete=models.PROTECT, related_name="invitations"
     )
-    token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
-    short_code = models.CharField(
-        max_length=SHORT_CODE_LENGTH, unique=True, default=new_short_code, editable=False
-    )
+    #: Keyed hashes (codes.code_digest) of the link token and of the typed short code;
+    #: NULL until a code is issued, and again once the wave closes (NULL, not "": unique).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    code_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
+    #: Raised by every reissue: respondent sessions opened with an older code end.
+    code_generation = models.PositiveIntegerField(default=0, editable=False)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     state = models.CharField(
         _("state"), max_length=10, choices=InvitationState.choices, default=InvitationState.SENT
@@ -190,12 +210,11 @@ class Invitation(models.Model):
         indexes = [models.Index(fields=["wave", "station", "state"])]
 
     def __str__(self) -> str:
-        return f"{self.wave.code} {self.station} {self.short_code}"
+        return f"{self.wave.code} {self.station} #{self.pk}"
 
     @property
-    def display_short_code(self) -> str:
-        code = self.short_code
-        return f"{code[:5]}-{code[5:]}"
+    def has_code(self) -> bool:
+        return self.token_hash is not None
 
 
 class ResponseStatus(models.TextChoices):
@@ -221,8 +240,9 @@ class Response(models.Model):
     )
     last_page = models.CharField(max_length=60, blank=True)
     page_seconds = models.JSONField(default=dict)
-    started_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    #: Days only (field_day_start): see there why a response keeps no finer time.
+    started_at = models.DateTimeField(default=field_day_start)
+    updated_at = models.DateTimeField(default=field_day_start, db_index=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     quality_flags = models.JSONField(default=list, blank=True)
@@ -231,6 +251,9 @@ class Response(models.Model):
     #: Bumped by every page save: a save writes only over the revision it read (see
     #: fieldwork.respondent.response_save_page), so two tabs never overwrite each other.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    #: The station release in which this complete response entered the figures that the
+    #: station's staff can see (releases.py); None until then.
+    release = models.PositiveIntegerField(null=True, blank=True, editable=False)
     #: Keyed hash of the respondent's secret key, only while partial (see module docs).
     resume_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
@@ -243,6 +266,7 @@ class Response(models.Model):
         indexes = [
             models.Index(fields=["wave", "station", "status"]),
             models.Index(fields=["wave", "status", "submitted_at"]),
+            models.Index(fields=["wave", "station", "release"]),
         ]
 
     def __str__(self) -> str:
@@ -254,7 +278,7 @@ class Response(models.Model):
 
 
 def resume_hash(key: str) -> str:
-    """The stored form of a respondent's key: useless without the key and the secret."""
+    """The stored form of a respondent's identity: useless without the secret."""
     import hashlib
     import hmac
 

@@ -19,7 +19,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .models import Invitation, StationQuota
+from .codes import IssuedCode
+from .models import StationQuota
 
 # weasyprint reports every layout step at INFO; a code sheet would flood the server log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -64,8 +65,8 @@ def open_link(base_url: str, quota: StationQuota) -> str:
     return base_url.rstrip("/") + reverse("respondent-open", args=[quota.open_token])
 
 
-def personal_link(base_url: str, invitation: Invitation) -> str:
-    return base_url.rstrip("/") + reverse("respondent-start", args=[invitation.token])
+def personal_link(base_url: str, code: IssuedCode) -> str:
+    return base_url.rstrip("/") + reverse("respondent-start", args=[code.token])
 
 
 def code_page_link(base_url: str) -> str:
@@ -103,14 +104,14 @@ def poster_pdf(quota: StationQuota, base_url: str) -> bytes:
     return render_pdf(poster_html(quota, base_url))
 
 
-def slips(invitations: Iterable[Invitation], base_url: str) -> list[dict[str, Any]]:
+def slips(issued: Iterable[IssuedCode], base_url: str) -> list[dict[str, Any]]:
     rows = []
-    for index, invitation in enumerate(invitations):
-        link = personal_link(base_url, invitation)
+    for index, code in enumerate(issued):
+        link = personal_link(base_url, code)
         place = index % SLIPS_PER_PAGE
         rows.append(
             {
-                "code": invitation.display_short_code,
+                "code": code.display,
                 "link": link,
                 "qr": qr_data_uri(link),
                 # Fixed places on the sheet: absolute positions lay out much faster
@@ -127,11 +128,11 @@ def pages(items: Sequence[Any], size: int = SLIPS_PER_PAGE) -> list[Sequence[Any
 
 
 def code_sheet_context(
-    quota: StationQuota, invitations: Iterable[Invitation], base_url: str
+    quota: StationQuota, issued: Iterable[IssuedCode], base_url: str
 ) -> dict[str, Any]:
-    return {**_common(quota, base_url), "pages": pages(slips(invitations, base_url))}
+    return {**_common(quota, base_url), "pages": pages(slips(issued, base_url))}
 
 
-def code_list_pdf(quota: StationQuota, invitations: Iterable[Invitation], base_url: str) -> bytes:
-    context = code_sheet_context(quota, invitations, base_url)
+def code_list_pdf(quota: StationQuota, issued: Iterable[IssuedCode], base_url: str) -> bytes:
+    context = code_sheet_context(quota, issued, base_url)
     return render_pdf(render_to_string("fieldwork/invitations/codes_pdf.html", context))

@@ -1,9 +1,9 @@
 """The respondent's side: who is answering, saving a page, submitting once.
 
-A respondent is known only by a secret *key*: the invitation token (one-time answer code)
-or, for the open station link, ``<open token>.<random>`` created on the first visit. The
-partial response is found by ``resume_hash(key)``; see models.py for why nothing else
-links a response to an invitation.
+A respondent is known by a *key* the server signed when they came in with an answer code
+or through the station's open link (codes.py): it travels in a cookie or a header, never
+in a URL. The partial response is found by ``resume_hash`` of the key's identity; see
+models.py for why nothing else links a response to an invitation.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from instruments.schema import Instrument as Schema
 from instruments.schema import ItemType
 from instruments.selectors import schema_of
+from instruments.text import without_invalid_text
 from instruments.validation import shown_answers, validate_answers
 from survey_platform.core.errors import Conflict, NotFound, ValidationFailed
 from survey_platform.network.models import Station
 
+from .codes import KeyClaims, read_key
 from .models import (
     Invitation,
     InvitationState,
@@ -34,14 +36,21 @@ from .models import (
     StationQuota,
     Wave,
     WaveStatus,
+    field_day_start,
     resume_hash,
 )
-
-OPEN_KEY_RANDOM_BYTES = 16
+from .releases import release_if_due
 
 
 class UnknownCode(NotFound):
     default_message = _("This answer code is not valid. Please check the link or the code.")
+
+
+class CodeReplaced(NotFound):
+    default_message = _(
+        "This answer code has been replaced by a new one. Please use the code or link your "
+        "station gave you most recently; the answers you saved are kept."
+    )
 
 
 class WaveNotOpen(Conflict):
@@ -62,7 +71,8 @@ class BadForm(ValidationFailed):
 
 
 class Session:
-    """Who is answering: the key, its wave and station, and the invitation (None on an
+    """Who is answering: the respondent's identity (``KeyClaims.identity``, what the
+    partial response is keyed by), its wave and station, and the invitation (None on an
     open link). The station's quota is fetched only when asked for (a submit, the
     first open-link visit): a page save does not need it."""
 
@@ -109,12 +119,6 @@ def check_open(wave: Wave) -> None:
         raise WaveNotOpen()
 
 
-def new_open_key(quota: StationQuota) -> str:
-    import secrets
-
-    return f"{quota.open_token}.{secrets.token_urlsafe(OPEN_KEY_RANDOM_BYTES)}"
-
-
 #: The columns a respondent's request reads. The questionnaire document is parsed once
 #: per process (instruments.selectors.schema_of, keyed by version and checksum), so the
 #: lookups never fetch it: decoding 50 KB of JSON on every page save was most of a save's
@@ -138,33 +142,46 @@ _RELATED = ("wave__instrument_version", "station")
 _QUOTA = ("id", "open_token", "target", "completes", "wave_id", "station_id")
 
 
-def session_for_key(key: str) -> Session:
-    """Who is answering under ``key``; raises UnknownCode / WaveNotOpen / AlreadySubmitted.
+def session_for_key(key: str | None) -> Session:
+    """Who is answering under the signed ``key``; raises UnknownCode / CodeReplaced /
+    WaveNotOpen / AlreadySubmitted.
 
     One indexed lookup without ordering: the key's invitation (or open-link quota) with
     its wave, version and station."""
-    if "." in key:
-        open_token, _, rest = key.partition(".")
+    claims = read_key(key)
+    if claims is None:
+        raise UnknownCode()
+    if claims.quota_id is not None:
         quota = _first(
             StationQuota.objects.select_related(*_RELATED)
             .only(*_QUOTA, *_WAVE)
-            .filter(open_token=open_token, open_link_enabled=True)
+            .filter(pk=claims.quota_id, open_link_enabled=True)
         )
-        if quota is None or len(rest) < 16:
+        if quota is None:
             raise UnknownCode()
         check_open(quota.wave)
-        return Session(key, quota.wave, quota.station, None, quota)
-    invitation = _first(
-        Invitation.objects.select_related(*_RELATED)
-        .only("id", "state", "token", "wave_id", "station_id", *_WAVE)
-        .filter(token=key)
+        return Session(claims.identity, quota.wave, quota.station, None, quota)
+    return session_for_invitation(
+        _first(
+            Invitation.objects.select_related(*_RELATED)
+            .only("id", "state", "code_generation", "wave_id", "station_id", *_WAVE)
+            .filter(pk=claims.invitation_id)
+        ),
+        claims,
     )
+
+
+def session_for_invitation(invitation: Invitation | None, claims: KeyClaims | None) -> Session:
+    """The session of an invitation found by its code (``claims`` None) or by a key."""
     if invitation is None or invitation.state == InvitationState.EXPIRED:
         raise UnknownCode()
+    if claims is not None and claims.generation != invitation.code_generation:
+        raise CodeReplaced()
     check_open(invitation.wave)
     if invitation.state == InvitationState.COMPLETED:
         raise AlreadySubmitted()
-    return Session(key, invitation.wave, invitation.station, invitation)
+    identity = KeyClaims(invitation_id=invitation.pk).identity
+    return Session(identity, invitation.wave, invitation.station, invitation)
 
 
 def _first(queryset: QuerySet[Any]) -> Any:
@@ -174,7 +191,12 @@ def _first(queryset: QuerySet[Any]) -> Any:
 
 
 def current_response(session: Session) -> Response | None:
-    return _first(Response.objects.filter(resume_hash=resume_hash(session.key)))
+    response = _first(Response.objects.filter(resume_hash=resume_hash(session.key)))
+    if response is not None:
+        # Stored text that is not valid (saved before it was refused) cannot be shown or
+        # sent back: it is left out, and the respondent answers that question again.
+        response.answers = without_invalid_text(response.answers)
+    return response
 
 
 def mark_opened(session: Session) -> None:
@@ -251,7 +273,7 @@ def _merge(
     schema: Schema, stored: Mapping[str, Any], page_code: str, page: Mapping[str, Any]
 ) -> dict[str, Any]:
     codes = set(page_answer_codes(schema, page_code))
-    merged = {k: v for k, v in stored.items() if k not in codes}
+    merged = {k: v for k, v in without_invalid_text(stored).items() if k not in codes}
     merged.update({k: v for k, v in page.items() if v is not None})
     return merged
 
@@ -318,7 +340,7 @@ def _update_if_unchanged(
     changes = {"answers": answers, "page_seconds": spent, "last_page": page, "language": language}
     written = Response.objects.filter(
         pk=stored.pk, revision=stored.revision, status=ResponseStatus.PARTIAL
-    ).update(**changes, revision=stored.revision + 1, updated_at=timezone.now())
+    ).update(**changes, revision=stored.revision + 1, updated_at=field_day_start())
     if not written:
         return None
     for name, value in changes.items():
@@ -391,10 +413,11 @@ def response_submit(*, session: Session, submission_id: str, language: str) -> R
                 {code: [message.render(gettext)] for code, message in problems.items()}
             )
         _take_quota_place(session)
-        now = timezone.now()
+        day = field_day_start()
         response.status = ResponseStatus.COMPLETE
-        response.submitted_at = now
-        response.duration_seconds = _duration(response, now)
+        response.submitted_at = day
+        response.updated_at = day
+        response.duration_seconds = _duration(response)
         response.submission_id = sid
         response.resume_hash = None  # from now on nothing leads back to the code
         response.language = language
@@ -403,6 +426,8 @@ def response_submit(*, session: Session, submission_id: str, language: str) -> R
             Invitation.objects.filter(pk=session.invitation.pk).update(
                 state=InvitationState.COMPLETED
             )
+        # Under the quota's row lock taken by _take_quota_place (see releases.py).
+        release_if_due(session.wave.pk, session.station.pk)
     return response
 
 
@@ -417,7 +442,8 @@ def _take_quota_place(session: Session) -> None:
         quotas.update(completes=F("completes") + 1)
 
 
-def _duration(response: Response, now: Any) -> int:
+def _duration(response: Response) -> int | None:
+    """The seconds spent on the pages (each page counted at most an hour); None when no
+    page was timed. Never a difference of clock times: the response keeps none."""
     timed = sum(int(v) for v in response.page_seconds.values())
-    elapsed = int((now - response.started_at).total_seconds())
-    return timed if timed > 0 else max(elapsed, 0)
+    return timed if timed > 0 else None

@@ -1,9 +1,12 @@
 """The respondent form: server-rendered, usable without JavaScript, cheap with it.
 
-URLs carry the respondent's secret key. A page GET renders the whole questionnaire once:
-the requested page is shown, every other page is hidden and disabled, so without
-JavaScript only the current page is seen and posted (POST, 302, GET, as always). form.js
-pages through the rendered form instead and posts each page to the same URL with
+The respondent comes in through /a/<link token>/, /code/ or a station's open link /s/<..>/
+(respondent_entry.py); each answers with a signed key in the ``sv_respondent`` cookie and a
+redirect to /answer/, so the code is in one URL once and never again (not in the pages'
+addresses, their Referer headers or the access log's later lines). A page GET renders the
+whole questionnaire once: the requested page is shown, every other page is hidden and
+disabled, so without JavaScript only the current page is seen and posted (POST, 302, GET,
+as always). form.js pages through the rendered form instead and posts each page to the same URL with
 ``Accept: application/json``; those replies are small JSON bodies and render nothing.
 
 Every POST carries a signed ``form_state`` (page, render time): a tampered or stale form
@@ -18,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -36,13 +40,15 @@ from survey_platform.core import ratelimit
 from survey_platform.core.errors import SurveyError, ValidationFailed
 
 from . import respondent as svc
-from .models import Invitation, StationQuota
+from . import respondent_entry as entry
+from .codes import KEY_MAX_AGE
 
 SIGNING_SALT = "fieldwork.form_state"
 STATE_MAX_AGE = 86400
-OPEN_COOKIE = "sv_open_{token}"
+#: The respondent's signed key (codes.py). HttpOnly: no script needs it.
+KEY_COOKIE = "sv_respondent"
 DONE_COOKIE = "sv_done_{wave}"
-COOKIE_AGE = 60 * 60 * 24 * 180
+COOKIE_AGE = KEY_MAX_AGE
 #: Seconds counted for one page at most (the service caps the same way).
 MAX_PAGE_SECONDS = 3600
 #: The form field in which form.js sends the seconds spent on the page (JSON path only).
@@ -61,6 +67,9 @@ def _wants_json(request: HttpRequest) -> bool:
 def _problem_kind(exc: SurveyError) -> str:
     return {
         svc.UnknownCode: "unknown",
+        svc.CodeReplaced: "replaced",
+        entry.TooManyAttempts: "limited",
+        entry.TooManyStarts: "limited",
         svc.WaveNotOpen: "closed",
         svc.AlreadySubmitted: "done",
         svc.QuotaFull: "full",
@@ -84,6 +93,22 @@ def _page_plan(schema: Schema, answers: dict[str, Any]) -> tuple[list[str], set[
     """Codes of the pages with at least one visible item, in order, and the visible items."""
     visible = visible_items(schema, answers)
     return shown_pages(schema, visible), {item.code for item in visible}
+
+
+def _secure(request: HttpRequest) -> bool:
+    return request.is_secure() or bool(settings.SESSION_COOKIE_SECURE)
+
+
+def _with_key(request: HttpRequest, response: HttpResponse, key: str) -> HttpResponse:
+    response.set_cookie(
+        KEY_COOKIE, key, max_age=COOKIE_AGE, httponly=True, samesite="Lax", secure=_secure(request)
+    )
+    return response
+
+
+def _entered(request: HttpRequest, key: str) -> HttpResponse:
+    """After a code or an open link: the key goes into the cookie, the browser to /answer/."""
+    return _with_key(request, redirect("respondent-resume"), key)
 
 
 def _seed(key: str) -> int:
@@ -120,22 +145,33 @@ class FormPage:
 
 
 @method_decorator(never_cache, name="dispatch")
-class StartView(View):
-    """/a/<key>/: check the code, then continue where the respondent left off."""
+class EntryView(View):
+    """/a/<token>/: the personal link. Checks the code, then leaves it out of every URL."""
 
-    def get(self, request: HttpRequest, key: str) -> HttpResponse:
+    def get(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
-            session = svc.session_for_key(key)
+            _session, key = entry.enter_with_token(token)
         except SurveyError as exc:
             return _problem_page(request, exc)
-        svc.mark_opened(session)
+        return _entered(request, key)
+
+
+@method_decorator(never_cache, name="dispatch")
+class StartView(View):
+    """/answer/: continue where the respondent left off."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        try:
+            session = svc.session_for_key(request.COOKIES.get(KEY_COOKIE))
+        except SurveyError as exc:
+            return _problem_page(request, exc)
         response = svc.current_response(session)
         codes, _visible = _page_plan(session.schema, response.answers if response else {})
         target = codes[0]
         if response and response.last_page in codes:
             index = codes.index(response.last_page)
             target = codes[min(index + 1, len(codes) - 1)]
-        return redirect("respondent-page", key=key, page=target)
+        return redirect("respondent-page", page=target)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -151,7 +187,7 @@ class PageView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            self.session = svc.session_for_key(kwargs["key"])
+            self.session = svc.session_for_key(request.COOKIES.get(KEY_COOKIE))
         except SurveyError as exc:
             return _problem_page(request, exc)
         self.language = _language(request, self.session)
@@ -166,7 +202,7 @@ class PageView(View):
         schema = self.session.schema
         codes, visible = _page_plan(schema, answers)
         if page_code not in codes:
-            return redirect("respondent-start", key=self.session.key)
+            return redirect("respondent-resume")
         index = codes.index(page_code)
         pages = self._form_pages(page_code, answers, codes)
         by_item, form_error = _by_item(schema, errors)
@@ -220,13 +256,13 @@ class PageView(View):
             for view in views
         ]
 
-    def get(self, request: HttpRequest, key: str, page: str) -> HttpResponse:
+    def get(self, request: HttpRequest, page: str) -> HttpResponse:
         response = svc.current_response(self.session)
         return self._render(page, response.answers if response else {}, {})
 
     # --- saving ---------------------------------------------------------------------
 
-    def post(self, request: HttpRequest, key: str, page: str) -> HttpResponse:
+    def post(self, request: HttpRequest, page: str) -> HttpResponse:
         try:
             state = signing.loads(
                 request.POST.get("form_state", ""), salt=SIGNING_SALT, max_age=STATE_MAX_AGE
@@ -298,9 +334,9 @@ class PageView(View):
         index = codes.index(page) if page in codes else 0
         target = codes[max(0, min(index + step, len(codes) - 1))]
         if self.as_json:
-            url = reverse("respondent-page", kwargs={"key": self.session.key, "page": target})
+            url = reverse("respondent-page", kwargs={"page": target})
             return JsonResponse({"page": target, "url": url})
-        return redirect("respondent-page", key=self.session.key, page=target)
+        return redirect("respondent-page", page=target)
 
     def _submit(self, request: HttpRequest, page: str, answers: dict[str, Any]) -> HttpResponse:
         try:
@@ -330,8 +366,9 @@ class PageView(View):
                 max_age=COOKIE_AGE,
                 httponly=True,
                 samesite="Lax",
+                secure=_secure(request),
             )
-            done.delete_cookie(OPEN_COOKIE.format(token=self.session.quota.open_token))
+        done.delete_cookie(KEY_COOKIE, samesite="Lax")
         return done
 
     def _page_of(self, answer_code: str, fallback: str) -> str:
@@ -365,54 +402,37 @@ class OpenLinkView(View):
     """/s/<open token>/: the station's poster link. One browser answers once."""
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        quota = (
-            StationQuota.objects.select_related("wave", "station")
-            .filter(open_token=token, open_link_enabled=True)
-            .first()
-        )
-        if quota is None:
-            return _problem_page(request, svc.UnknownCode())
-        if request.COOKIES.get(DONE_COOKIE.format(wave=quota.wave_id)):
-            return _problem_page(request, svc.AlreadySubmitted())
         try:
-            svc.check_open(quota.wave)
+            quota = entry.open_link_quota(token)
+            if request.COOKIES.get(DONE_COOKIE.format(wave=quota.wave_id)):
+                raise svc.AlreadySubmitted()
+            key = entry.open_link_start(
+                token, ratelimit.client_address(request), request.COOKIES.get(KEY_COOKIE)
+            )
         except SurveyError as exc:
             return _problem_page(request, exc)
-        if quota.completes >= quota.target:
-            return _problem_page(request, svc.QuotaFull())
-        cookie = OPEN_COOKIE.format(token=token)
-        key = request.COOKIES.get(cookie) or svc.new_open_key(quota)
-        if not key.startswith(token + "."):
-            key = svc.new_open_key(quota)
-        response = redirect("respondent-start", key=key)
-        response.set_cookie(cookie, key, max_age=COOKIE_AGE, httponly=True, samesite="Lax")
-        return response
+        return _entered(request, key)
 
 
+@method_decorator(never_cache, name="dispatch")
 class CodeEntryView(View):
     """/code/: type the short answer code from a printed slip. Rate limited."""
 
     template_name = "fieldwork/respondent/code.html"
-    PER_ADDRESS = (20, 600)  # attempts per 10 minutes from one address
-    PER_CODE = (5, 600)
 
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, self.template_name)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("code", "")
-        code = "".join(ch for ch in raw.upper() if ch.isalnum())
-        address = ratelimit.client_address(request)
-        limited = not ratelimit.allow("code-ip", address, *self.PER_ADDRESS) or not ratelimit.allow(
-            "code", code or "-", *self.PER_CODE
-        )
-        if limited:
-            message = _("Too many attempts. Please wait ten minutes and try again.")
-            return render(request, self.template_name, {"error": message, "code": raw}, status=429)
-        invitation = (
-            Invitation.objects.filter(short_code=code).only("token").first() if code else None
-        )
-        if invitation is None:
+        try:
+            _session, key = entry.enter_with_short_code(raw, ratelimit.client_address(request))
+        except svc.UnknownCode:
             message = _("This answer code is not valid. Please check the code on your slip.")
             return render(request, self.template_name, {"error": message, "code": raw}, status=404)
-        return redirect("respondent-start", key=invitation.token)
+        except SurveyError as exc:
+            if exc.status_code == 429:
+                context = {"error": exc.message, "code": raw}
+                return render(request, self.template_name, context, status=429)
+            return _problem_page(request, exc)
+        return _entered(request, key)

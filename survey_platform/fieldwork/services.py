@@ -171,6 +171,10 @@ def _transition(actor: User, wave: Wave, source: str, target: str) -> Wave:
         if target == WaveStatus.CLOSED and locked.closes_at > timezone.now():
             locked.closes_at = timezone.now()
         locked.save(update_fields=["status", "closes_at"])
+        if target == WaveStatus.CLOSED:
+            from .invitations import codes_expire
+
+            codes_expire(locked)
         audit(AuditAction.UPDATE, actor=actor, obj=locked, data={"status": target})
     return locked
 

@@ -5,6 +5,10 @@ are idempotent per invitation and kind: each send first *claims* the invitation 
 transaction — the invitation e-mail by writing its audit marker under a row lock, a
 reminder by moving ``reminders_sent`` from round - 1 to round with a conditional UPDATE —
 and a failed send rolls the claim back, so a later run can try again.
+
+Each e-mail carries a code issued in the same transaction (codes.py): the plaintext exists
+only in this task's memory and in the message. A reminder's code replaces the earlier one
+but leaves the respondent's open sessions and saved answers alone.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.utils import translation
 from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction
 
+from .codes import IssuedCode, codes_issue_for
 from .invitations import (
     EMAIL_LANGUAGES,
     NON_RESPONDENT_STATES,
@@ -38,11 +43,12 @@ def absolute(base_url: str, path: str) -> str:
 
 
 def compose_email(
-    invitation: Invitation, kind: str, base_url: str, language: str
+    code: IssuedCode, kind: str, base_url: str, language: str
 ) -> EmailMultiAlternatives:
-    """The message for one invitation, from the templates of ``language``."""
+    """The message for one invitation and its fresh code, from ``language``'s templates."""
     if kind not in EMAIL_KINDS or language not in EMAIL_LANGUAGES:
         raise ValueError(f"unknown e-mail {kind!r} in {language!r}")
+    invitation = code.invitation
     wave = invitation.wave
     context = {
         "name": invitation.name,
@@ -50,8 +56,8 @@ def compose_email(
         "wave_title": (wave.title_en or wave.title) if language == "en" else wave.title,
         "closes_at": wave.closes_at,
         "opens_at": wave.opens_at,
-        "link": absolute(base_url, reverse("respondent-start", args=[invitation.token])),
-        "code": invitation.display_short_code,
+        "link": absolute(base_url, reverse("respondent-start", args=[code.token])),
+        "code": code.display,
         "code_url": absolute(base_url, reverse("respondent-code")),
         "issuing_body": settings.ISSUING_BODY,
     }
@@ -109,7 +115,8 @@ def send_invitation_emails(
             if not claimed:
                 continue
             invitation = Invitation.objects.select_related("wave", "station").get(pk=pk)
-            compose_email(invitation, "invitation", base_url, language).send()
+            code = codes_issue_for([invitation], revoke_sessions=False)[0]
+            compose_email(code, "invitation", base_url, language).send()
             sent += 1
     if sent:
         wave = Invitation.objects.select_related("wave").get(pk=invitation_ids[0]).wave
@@ -142,7 +149,8 @@ def send_reminder_emails(
             ).update(reminders_sent=F("reminders_sent") + 1)
             if not claimed:
                 continue
-            compose_email(invitation, "reminder", base_url, language).send()
+            code = codes_issue_for([invitation], revoke_sessions=False)[0]
+            compose_email(code, "reminder", base_url, language).send()
         sent += 1
         waves.add(invitation.wave)
     actor = _actor(actor_id)

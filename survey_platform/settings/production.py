@@ -12,6 +12,12 @@ SECRET_KEY = env_required(
     "Production never uses a built-in key: generate one with "
     "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` and export it.",
 )
+# Answer codes are stored as HMACs under this key (fieldwork/codes.py). Keep it apart from
+# SECRET_KEY and in the backups' key store: without it no issued code works any more.
+ANSWER_CODE_KEY = env_required(
+    "ANSWER_CODE_KEY",
+    "Answer codes are hashed under a key of their own: generate one as for SECRET_KEY.",
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [
     env_required("ALLOWED_HOSTS", "List the host names this site answers to, comma-separated.")
 ]
@@ -25,6 +31,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# The language choice too: every cookie this site sets travels over HTTPS only (the
+# respondent flow's own cookies follow SESSION_COOKIE_SECURE or request.is_secure()).
+LANGUAGE_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 STORAGES = {

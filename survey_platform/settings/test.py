@@ -8,6 +8,7 @@ from .env import env_str
 from .scale import uses_rq
 
 SECRET_KEY = "test-only-key-not-secret-4b0f8b2e5d"
+ANSWER_CODE_KEY = "test-only-answer-code-key-6a1f0c"
 DEBUG = False
 # Tasks run inline; with TASKS_BACKEND=rq (CI's PostgreSQL pass) they go through RQ and a
 # real Redis instead, each job performed at enqueue time (RQ_ASYNC off) unless a test

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
     # A production-like environment: no secrets, and none of the test-only switches.
-    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {"SECRET_KEY", "ANSWER_CODE_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in dropped}
     environment.update({"DJANGO_SETTINGS_MODULE": "survey_platform.settings.production"})
     environment.update(extra_env)
@@ -27,6 +27,12 @@ def _manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def test_production_refuses_to_start_without_answer_code_key():
+    result = _manage("check", ALLOWED_HOSTS="survey.example.cn", SECRET_KEY="s" * 50)
+    assert result.returncode != 0
+    assert "ANSWER_CODE_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
@@ -42,6 +48,7 @@ def test_production_check_deploy_is_clean():
         "--fail-level",
         "WARNING",
         SECRET_KEY="9fQ2xZ7pL0vB5nM8cR3tY6wE1uI4oA-" * 2,
+        ANSWER_CODE_KEY="k3Vb8Qm1Zr6Tw0Yx5Lp2Nd7Hs4Jf9Gc-" * 2,
         ALLOWED_HOSTS="survey.example.cn",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,8 +17,9 @@ from django.utils import timezone
 from instruments.schema import Instrument as Schema
 from instruments.selectors import schema_of
 from instruments.standard import load_standard
-from survey_platform.fieldwork.models import Response, StationQuota, Wave
+from survey_platform.fieldwork.models import Response, StationQuota, Wave, field_day_start
 from survey_platform.fieldwork.quality import wave_flag_quality
+from survey_platform.fieldwork.releases import releases_catch_up
 
 from .answers import generate_standard
 from .columns import Column
@@ -181,6 +182,7 @@ def simulate_wave(
     with transaction.atomic():
         _insert(wave, pop, drawn, when, seed, bar)
         _update_quotas(wave, frames, pop, drawn, raise_targets)
+        releases_catch_up(wave)  # as the form releases them (fieldwork/releases.py)
     if bar is not None:
         bar.close()
     quality = wave_flag_quality(wave=wave).counts if flag_quality else {}
@@ -240,8 +242,9 @@ def _insert(
     station_ids = np.array([f.station_id for f in pop.frames], dtype=np.int64)[
         pop.station[drawn.rows]
     ]
-    submitted = to_datetimes(when)
-    began = to_datetimes(when - drawn.duration)
+    # Stored as days only, as the respondent form stores them (models.field_day_start).
+    submitted = [field_day_start(t) if t else None for t in to_datetimes(when)]
+    began = [field_day_start(t) if t else None for t in to_datetimes(when - drawn.duration)]
     ids = submission_ids((wave.code, seed), drawn.rows.size)
 
     def rows() -> Iterator[tuple[Any, ...]]:

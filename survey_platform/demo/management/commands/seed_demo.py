@@ -46,8 +46,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {wave.code:<8} {wave.kind:<14} {wave.status:<8} {completes}/{targets} completes"
             )
-        invitation = demo_invitation(Wave.objects.get(code=DEMO_WAVE))
+        code = demo_invitation(Wave.objects.get(code=DEMO_WAVE))
         self.stdout.write(
-            f"Answer the questionnaire as a respondent: {base}/a/{invitation.token}/\n"
-            f"  (or type the code {invitation.display_short_code} at {base}/code/)"
+            f"Answer the questionnaire as a respondent: {base}/a/{code.token}/\n"
+            f"  (or type the code {code.display} at {base}/code/; a new code each run)"
         )
