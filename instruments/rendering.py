@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from instruments.schema import Instrument, Item, ItemType, Text
+from instruments.text import text_limit, without_invalid_text
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,8 @@ def item_view(instrument: Instrument, item: Item, ctx: Context) -> ItemView:
         max_value=item.max_value,
         unit=pick(item.unit, language, default),
         long=item.long,
-        max_length=item.max_length,
+        # The limit the server enforces (instruments.validation), so the browser stops there.
+        max_length=text_limit(item.long, item.max_length) if item.type is ItemType.TEXT else None,
         other_code=item.other_code or "",
         other_choice=item.other_choice or "",
         choice_filter=bool(item.choice_filter),
@@ -182,7 +184,9 @@ def render_pages(
     if language not in instrument.languages:
         language = instrument.default_language
     rng = random.Random(seed) if seed is not None else None
-    ctx = Context(language, rng, other_label, answers or {})
+    # Stored answers that are not valid text (saved before the checks existed, or planted)
+    # are left out: the page must render, and the respondent answers those questions again.
+    ctx = Context(language, rng, other_label, without_invalid_text(answers or {}))
     pages = []
     for number, page in enumerate(instrument.pages(), start=1):
         page_group = instrument.group(page.code)

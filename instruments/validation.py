@@ -23,9 +23,10 @@ from typing import Any
 from instruments.logic import Expr, LogicError, evaluate, is_true, parse
 from instruments.messages import Message, gettext_noop
 from instruments.schema import Instrument, Item, ItemType, allowed_choices
+from instruments.text import MAX_STORED_TEXT_LENGTH, SHORT_TEXT_LENGTH, text_limit, value_problem
 
-#: Upper bound for any free text without its own ``max_length`` (protects storage).
-MAX_TEXT_LENGTH = 10_000
+#: Upper bound for any free text, whatever its item says (protects storage).
+MAX_TEXT_LENGTH = MAX_STORED_TEXT_LENGTH
 
 REQUIRED = gettext_noop("This question requires an answer")
 NOT_AN_OPTION = gettext_noop("'{value}' is not one of the options")
@@ -46,6 +47,11 @@ TOO_LONG = gettext_noop("The text is too long ({length} characters; at most {max
 NOT_DATE = gettext_noop("Enter a date as YYYY-MM-DD")
 SPECIFY_OTHER = gettext_noop("Please specify your answer for '{label}'")
 SPECIFY_OTHER_PLAIN = gettext_noop("Please specify your other answer")
+#: Never quotes the value: a lone surrogate cannot even be printed in the reply.
+INVALID_TEXT = gettext_noop(
+    "The answer contains characters that are not valid text (such as half of an emoji or "
+    "a reserved code point); please type it again"
+)
 CONSTRAINT_FAILED = gettext_noop("This answer does not meet the condition for this question")
 #: Author-written constraint messages are already in the respondent's language; this msgid
 #: renders them unchanged.
@@ -179,6 +185,10 @@ class _AnswerChecker:
             if item.required:
                 self.fail(code, REQUIRED)
             return
+        if value_problem(value) is not None:
+            # First, for every type: the other checks quote the value in their message.
+            self.fail(code, INVALID_TEXT)
+            return
         before = len(self.errors)
         self.check_type(item, code, value)
         if len(self.errors) == before and not _holds(item.constraint, self.shown, value):
@@ -193,7 +203,7 @@ class _AnswerChecker:
         elif kind in (ItemType.INTEGER, ItemType.YEAR, ItemType.DECIMAL):
             self.check_number(item, code, value)
         elif kind is ItemType.TEXT:
-            self.check_text(code, value, item.max_length)
+            self.check_text(code, value, text_limit(item.long, item.max_length))
         elif kind is ItemType.DATE:
             self.check_date(code, value)
 
@@ -238,12 +248,13 @@ class _AnswerChecker:
         elif item.max_value is not None and number > item.max_value:
             self.fail(code, ABOVE_MAX, max=item.max_value)
 
-    def check_text(self, code: str, value: Any, max_length: int | None) -> None:
+    def check_text(self, code: str, value: Any, limit: int) -> None:
         if not isinstance(value, str):
             self.fail(code, NOT_TEXT)
             return
-        limit = min(max_length or MAX_TEXT_LENGTH, MAX_TEXT_LENGTH)
-        if len(value) > limit:
+        if value_problem(value) is not None:
+            self.fail(code, INVALID_TEXT)
+        elif len(value) > limit:
             self.fail(code, TOO_LONG, length=len(value), max=limit)
 
     def check_date(self, code: str, value: Any) -> None:
@@ -264,13 +275,17 @@ class _AnswerChecker:
         text = self.shown.get(other_code)
         choice_list = self.instrument.choice_list(item.choices)
         explicit = choice_list is not None and choice_list.get(item.other_choice or "")
-        if chosen and _is_empty(text) and explicit:
+        if not chosen and not _is_empty(text):
+            # Kept with the answers although unused: it must be valid text all the same.
+            self.check_text(other_code, text, SHORT_TEXT_LENGTH)
+        elif chosen and _is_empty(text) and explicit:
             label = self.choice_label(item, item.other_choice or "")
             self.fail(other_code, SPECIFY_OTHER, label=label)
         elif chosen and _is_empty(text):
             self.fail(other_code, SPECIFY_OTHER_PLAIN)
         elif chosen:
-            self.check_text(other_code, text, None)
+            # The form's "please specify" box is one line (maxlength 200).
+            self.check_text(other_code, text, SHORT_TEXT_LENGTH)
 
     def choice_label(self, item: Item, code: str) -> str:
         choice_list = self.instrument.choice_list(item.choices)

@@ -5,6 +5,10 @@ One limit, ``DATA_UPLOAD_MAX_MEMORY_SIZE``, for every API body (a roster is at m
 ``request.body``, where Django raises ``RequestDataTooBig``, which the exception handler
 (core/api.py) turns into the same 413; a multipart body is streamed to the upload
 handlers, so its size is checked here from ``Content-Length`` before anything is read.
+
+Every parser also refuses text that is never valid (NUL, lone surrogates, non-characters:
+:mod:`instruments.text`) with a 400 in the error format; an upload's file is left to
+the reader of its content.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
+
+from instruments.text import value_problem
+from survey_platform.core.middleware import refusal_message
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -46,7 +53,14 @@ def check_size(parser_context: dict[str, Any] | None, limit: int | None = None) 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         check_size(parser_context)
-        return super().parse(stream, media_type, parser_context)
+        data = super().parse(stream, media_type, parser_context)
+        # The middleware refuses these first; this is for callers that skip it (tests with
+        # a request factory, another middleware stack): ``json`` decodes "\ud800" into a
+        # lone surrogate, which no serializer field of ours looks for.
+        problem = value_problem(data)
+        if problem is not None:
+            raise exceptions.ParseError(refusal_message(problem))
+        return data
 
 
 class MultiPartParser(parsers.MultiPartParser):
@@ -55,13 +69,23 @@ class MultiPartParser(parsers.MultiPartParser):
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         check_size(parser_context, self.max_bytes)
-        return super().parse(stream, media_type, parser_context)
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_invalid_text(list(parsed.data.lists()))
+        return parsed
 
 
 class FormParser(parsers.FormParser):
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         check_size(parser_context)
-        return super().parse(stream, media_type, parser_context)
+        data = super().parse(stream, media_type, parser_context)
+        _refuse_invalid_text(list(data.lists()))
+        return data
+
+
+def _refuse_invalid_text(fields: Any) -> None:
+    problem = value_problem(fields)
+    if problem is not None:
+        raise exceptions.ParseError(refusal_message(problem))
 
 
 #: For actions that take no body: an empty form post (what a plain HTML form or a test

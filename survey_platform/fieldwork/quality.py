@@ -1,6 +1,6 @@
 """Data quality flags of complete responses, and the responses analysis may use.
 
-Three flags, stored sorted in ``Response.quality_flags`` (so "no flag" is exactly ``[]``,
+Four flags, stored sorted in ``Response.quality_flags`` (so "no flag" is exactly ``[]``,
 which both SQLite and PostgreSQL can test with ``quality_flags=[]``):
 
 ``speeder``
@@ -16,6 +16,15 @@ which both SQLite and PostgreSQL can test with ``quality_flags=[]``):
     The answers document equals (see :func:`answers_fingerprint`) that of an earlier
     submitted complete response of the same wave and station. The earliest one stays
     unflagged; every later copy is flagged.
+``invalid_text``
+    The answers hold text that is never valid (a NUL, a lone surrogate, a Unicode
+    non-character: :mod:`instruments.text`) or a string longer than any answer may be.
+    The platform refuses such text at every input, so it can only come from before the
+    checks existed or from outside (a direct database edit). Unlike the other flags it is
+    not a judgement on the respondent: the response cannot be printed, exported or
+    analysed, so it is **always** set aside, whatever the wave's exclude setting. The
+    dataset loader (:mod:`.dataset`) sets this flag itself on any response it meets with
+    such text, so the set-aside holds before anyone runs the check.
 
 The computation streams the rows once for durations and once for answers, keeps only
 hashes in memory (never O(n²)), and writes back only the rows whose flags changed, so a
@@ -42,6 +51,7 @@ from django.utils.translation import gettext_lazy as _
 from instruments.schema import Instrument as Schema
 from instruments.schema import ItemType
 from instruments.selectors import schema_of
+from instruments.text import stored_value_ok
 from survey_platform.core.audit import audit
 from survey_platform.core.models import AuditAction, AuditEvent
 
@@ -65,14 +75,16 @@ class Flag(StrEnum):
     SPEEDER = "speeder"
     STRAIGHTLINER = "straightliner"
     DUPLICATE = "duplicate"
+    INVALID_TEXT = "invalid_text"
 
 
 #: The order of the page's columns (storage order is alphabetical).
-DISPLAY_ORDER = (Flag.SPEEDER, Flag.STRAIGHTLINER, Flag.DUPLICATE)
+DISPLAY_ORDER = (Flag.SPEEDER, Flag.STRAIGHTLINER, Flag.DUPLICATE, Flag.INVALID_TEXT)
 FLAG_LABELS = {
     Flag.SPEEDER: _("Speeder"),
     Flag.STRAIGHTLINER: _("Straightliner"),
     Flag.DUPLICATE: _("Duplicate"),
+    Flag.INVALID_TEXT: _("Invalid text"),
 }
 
 
@@ -129,6 +141,12 @@ def answers_fingerprint(answers: Mapping[str, Any], scope: object = "") -> bytes
     return hashlib.blake2b(f"{scope}\x00{canonical}".encode(), digest_size=16).digest()
 
 
+def answers_ok(answers: Any) -> bool:
+    """Whether a stored answers document may be analysed and exported (no
+    ``invalid_text``); a document that is not a mapping is read as no answers."""
+    return not isinstance(answers, dict) or stored_value_ok(answers)
+
+
 def _stored(flags: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({str(flag) for flag in flags}))
 
@@ -171,17 +189,22 @@ def wave_flag_quality(*, wave: Wave, actor: User | None = None) -> QualitySummar
     )
     for pk, station_id, duration, answers, old in rows.iterator(chunk_size=READ_CHUNK):
         total += 1
-        answers = answers if isinstance(answers, dict) else {}
         flags: list[str] = []
         if threshold is not None and duration is not None and duration < threshold:
             flags.append(Flag.SPEEDER)
-        if is_straightliner(answers, matrices):
-            flags.append(Flag.STRAIGHTLINER)
-        digest = answers_fingerprint(answers, scope=station_id)
-        if digest in seen:
-            flags.append(Flag.DUPLICATE)
+        if not answers_ok(answers):
+            # Its patterns are not judged: a lone surrogate has no UTF-8, so not even its
+            # fingerprint can be computed, and it is set aside anyway.
+            flags.append(Flag.INVALID_TEXT)
         else:
-            seen.add(digest)
+            answers = answers if isinstance(answers, dict) else {}
+            if is_straightliner(answers, matrices):
+                flags.append(Flag.STRAIGHTLINER)
+            digest = answers_fingerprint(answers, scope=station_id)
+            if digest in seen:
+                flags.append(Flag.DUPLICATE)
+            else:
+                seen.add(digest)
         new = _stored(flags)
         counts.update(new)
         flagged += bool(new)
@@ -208,7 +231,7 @@ def wave_flag_quality(*, wave: Wave, actor: User | None = None) -> QualitySummar
 
 
 def _write_flags(changes: Sequence[tuple[int, tuple[str, ...]]]) -> None:
-    # There are at most 2**3 distinct flag lists, so the rows are grouped by their new
+    # There are at most 2**4 distinct flag lists, so the rows are grouped by their new
     # value and written with UPDATE … WHERE id IN (batch). bulk_update's CASE WHEN (one
     # branch per row) measured 25× slower on SQLite (3.1 s against 0.13 s for 8.5k
     # changed rows). Each batch is its own short transaction: a long write lock would
@@ -223,6 +246,19 @@ def _write_flags(changes: Sequence[tuple[int, tuple[str, ...]]]) -> None:
             )
 
 
+def flag_invalid_text(ids: Iterable[int]) -> int:
+    """Add ``invalid_text`` to the flags of responses ``ids`` (their other flags stay);
+    returns how many changed. The dataset loader calls this for what it sets aside."""
+    rows = Response.objects.filter(pk__in=list(ids)).values_list("id", "quality_flags")
+    changes = [
+        (pk, _stored([*(old or ()), Flag.INVALID_TEXT]))
+        for pk, old in rows
+        if Flag.INVALID_TEXT not in (old or ())
+    ]
+    _write_flags(changes)
+    return len(changes)
+
+
 @task
 def flag_quality_task(wave_id: int, actor_id: int | None = None) -> dict[str, Any]:
     """Background run of :func:`wave_flag_quality` (the office page's button)."""
@@ -234,12 +270,29 @@ def flag_quality_task(wave_id: int, actor_id: int | None = None) -> dict[str, An
 # --- reads -----------------------------------------------------------------------------
 
 
+def without_invalid_text(responses: QuerySet[Response]) -> QuerySet[Response]:
+    """``responses`` without those set aside for invalid text (always, whatever the
+    wave's exclude setting). ``icontains`` on the stored list is the one JSON test that
+    SQLite and PostgreSQL both run; no other flag's name contains this one's."""
+    return responses.exclude(quality_flags__icontains=Flag.INVALID_TEXT.value)
+
+
 def analysable_responses(wave: Wave) -> QuerySet[Response]:
-    """Complete responses, without the flagged ones when the wave excludes them."""
+    """Complete responses, without the flagged ones when the wave excludes them, and
+    never those set aside for invalid text."""
     responses = _completes(wave)
     if wave.exclude_flagged:
-        responses = responses.filter(quality_flags=[])
-    return responses
+        return responses.filter(quality_flags=[])
+    return without_invalid_text(responses)
+
+
+def set_aside_count(wave: Wave, station_id: int | None = None) -> int:
+    """Complete responses of ``wave`` (of one station, when given) set aside for invalid
+    text."""
+    responses = _completes(wave).filter(quality_flags__icontains=Flag.INVALID_TEXT.value)
+    if station_id is not None:
+        responses = responses.filter(station_id=station_id)
+    return responses.count()
 
 
 @dataclass(frozen=True)
@@ -259,7 +312,7 @@ def flag_counts_by_station(wave: Wave) -> list[StationQuality]:
     """Per station: completes, and how many carry each flag (one grouped query)."""
     from survey_platform.network.models import Station
 
-    # Grouping by the stored list: at most 2**3 distinct values, so few rows come back.
+    # Grouping by the stored list: at most 2**4 distinct values, so few rows come back.
     grouped = (
         _completes(wave)
         .order_by()

@@ -36,6 +36,7 @@ from .quality import (
     flag_counts_by_station,
     flag_quality_task,
     last_check,
+    set_aside_count,
     total_quality,
 )
 
@@ -63,6 +64,7 @@ class QualityView(OfficeRequiredMixin, TemplateView):
             total=total_quality(stations),
             durations=duration_stats(wave),
             analysable=analysable_responses(wave).count(),
+            set_aside=set_aside_count(wave),
             last_check=last_check(wave),
             speeder_share=f"1/{round(1 / SPEEDER_FRACTION)}",
             speeder_min=SPEEDER_MIN_COMPLETES,

@@ -69,7 +69,7 @@ def test_speeder_edge_is_strictly_below_a_third_of_the_median(quality_wave, stat
     assert flags_of(fast) == ["speeder"]
     assert flags_of(edge) == []
     assert all(flags_of(r) == [] for r in others)
-    assert summary.counts == {"speeder": 1, "straightliner": 0, "duplicate": 0}
+    assert summary.counts == {"speeder": 1, "straightliner": 0, "duplicate": 0, "invalid_text": 0}
 
 
 def test_too_few_completes_flag_no_speeders(quality_wave, station_a) -> None:

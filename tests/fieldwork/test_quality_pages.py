@@ -76,7 +76,7 @@ def test_page_shows_counts_but_no_answers(office, flagged_wave, station_a, stati
     table = html[html.index('id="quality-stations"') : html.index("</table>")]
     # 甲站: 2 completes, 1 duplicate; 乙站: 1 complete, 1 straightliner; total 2 flagged.
     assert '<tfoot><tr><th>All stations</th><th class="num">3</th>' in table
-    assert response.context["total"].counts == (0, 1, 1)
+    assert response.context["total"].counts == (0, 1, 1, 0)
     assert response.context["analysable"] == 1
     assert SECRET_TEXT not in html
     assert "M4_r" not in html and "777" not in html  # no answers, no single durations
