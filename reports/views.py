@@ -19,8 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.generic import TemplateView
 
+from survey_platform.core import csp
 from survey_platform.core.errors import NotFound, SurveyError, ValidationFailed
 from survey_platform.core.permissions import OfficeRequiredMixin, RoleRequiredMixin, signed_in
 from survey_platform.core.roles import Role
@@ -118,8 +120,10 @@ class BriefingPdfView(RoleRequiredMixin, View):
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
-        # The preview page shows the PDF in a frame of the same site.
-        return xframe_options_sameorigin(super().as_view(**initkwargs))
+        # The preview page shows the PDF in a frame of the same site (both headers: the
+        # CSP's frame-ancestors and the older X-Frame-Options).
+        view = xframe_options_sameorigin(super().as_view(**initkwargs))
+        return csp_override(csp.FRAMED_BY_SITE)(view)
 
 
 class ApproveView(OfficeRequiredMixin, View):

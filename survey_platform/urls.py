@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.csp import csp_override
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
-    SpectacularSwaggerView,
+    SpectacularSwaggerSplitView,
 )
 
+from survey_platform.core import csp
 from survey_platform.core.auth_views import LoginView
 from survey_platform.core.health import healthz
 from survey_platform.core.login_limits import rate_limited_login
@@ -27,8 +29,14 @@ urlpatterns = [
     path("instruments/", include("instruments.urls")),
     path("api/v1/", include("survey_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Swagger UI's start-up script as a file of its own (?script): no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # ReDoc injects its styles at run time: the one page with a relaxed style-src.
+    path(
+        "api/redoc/",
+        csp_override(csp.REDOC)(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
     path("fieldwork/", include("survey_platform.fieldwork.urls")),
     path("jobs/", include("survey_platform.jobs.urls")),
     path("briefings/", include("reports.urls")),

@@ -100,6 +100,9 @@ class HeatCell:
     fill: str
     ink: str
     title: str
+    # The page colours the cell by a class, heat-0 … heat-10 or heat-na (css/site.css):
+    # the Content-Security-Policy allows no style attribute (core/csp.py).
+    shade: str = "na"
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,10 @@ class HeatRow:
 class HeatMap:
     sectors: list[str]
     rows: list[HeatRow]
+
+
+def _shade(share: float, top: float) -> str:
+    return str(round(10 * max(0.0, min(1.0, share / top)))) if top > 0 else "0"
 
 
 def _mix(share: float, top: float) -> str:
@@ -145,6 +152,7 @@ def heat_map(table: GrievanceTable, sectors: dict[str, Any], suppressed: str) ->
                     _mix(share, top),
                     "#ffffff" if dark else "#1d2433",
                     f"{pick(level['label'])} · {r.code}: {100 * share:.1f}% (n = {n})",
+                    _shade(share, top),
                 )
             )
         out.append(HeatRow(r.code, pick(r.label), line))

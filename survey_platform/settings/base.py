@@ -7,6 +7,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from survey_platform.core.csp import POLICY as CSP_POLICY
+
 from .env import env_bool, env_int, env_list, env_str
 from .mail import mailers_from_env
 from .scale import (
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # SECURE_CSP on every response (core/csp.py: the policy and its few exceptions); this
+    # far out so that error pages raised by later middleware carry it too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (which serves static files already compressed), before anything that
     # writes the response body: pages and JSON leave brotli- or gzip-compressed.
@@ -72,6 +77,10 @@ MIDDLEWARE = [
 # client's address (rate limits, staff audit) is the N-th entry from the right. 0: no
 # proxy, the header is never believed (core/addresses.py).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Scripts, styles and everything else from this site only; no inline script or style, no
+# framing (core/csp.py).
+SECURE_CSP = CSP_POLICY
 
 ROOT_URLCONF = "survey_platform.urls"
 WSGI_APPLICATION = "survey_platform.wsgi.application"

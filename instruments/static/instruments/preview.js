@@ -10,3 +10,9 @@ document.addEventListener("survey:finished", function (event) {
   box.hidden = false;
   box.scrollIntoView({ behavior: "smooth" });
 });
+
+/* The preview never sends its form (formerly an inline onsubmit, which the
+   Content-Security-Policy forbids). */
+document.addEventListener("submit", function (event) {
+  if (event.target && event.target.id === "survey-form") event.preventDefault();
+});
