@@ -6,7 +6,9 @@ the briefing runs longer than :data:`TOC_AFTER_PAGES` pages: the document is lai
 without it, and again with it when it is that long (the contents' page numbers are
 ``target-counter()`` values, right in the second layout). Fonts are checked first
 (:func:`reports.fonts.required_fonts`): a missing CJK font raises ``FontMissing`` naming it
-before any layout, so no PDF with substituted fonts is ever produced.
+before any layout, so no PDF with substituted fonts is ever produced. weasyprint loads
+nothing but data: URLs and the project's static files and fonts
+(:mod:`reports.pdf_fetcher`): no other file on the disk, no network.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def _typeset(
 ) -> RenderedPdf:
     from weasyprint import HTML  # heavy import, only where PDFs are made
 
+    from .pdf_fetcher import ProjectFilesFetcher, base_url
+
     ph = Phrases(language)
     base = {
         "fonts": font_families(),
@@ -99,7 +103,8 @@ def _typeset(
     def layout(toc: bool) -> Any:
         with translation.override(language):
             html = render_to_string(template, {**base, "toc": toc})
-        return HTML(string=html).render()
+        fetcher = ProjectFilesFetcher()
+        return HTML(string=html, url_fetcher=fetcher, base_url=base_url()).render()
 
     document = layout(False)
     toc = toc_after is not None and len(document.pages) > toc_after
