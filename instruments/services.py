@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from instruments.schema import Instrument as Schema
 from instruments.schema import ValidationIssue, load_definition
-from instruments.xlsform import read_xlsform
+from instruments.xlsform.guard import WorkbookRefused
+from instruments.xlsform.sandbox import read_xlsform_bounded
+from survey_platform.core import uploads
 from survey_platform.core.audit import audit
 from survey_platform.core.errors import Conflict, ValidationFailed
 from survey_platform.core.models import AuditAction
@@ -48,9 +50,17 @@ def validated_schema(definition: Mapping[str, Any]) -> Schema:
 
 
 def schema_from_xlsform(data: bytes) -> Schema:
+    """The questionnaire of an uploaded workbook. Every upload path (pages, API) comes
+    here: the workbook is checked for ZIP/XML bombs and read in a bounded child process
+    (``instruments/xlsform/sandbox.py``; limits: ``XLSFORM_UPLOAD_LIMITS``)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationFailed({"file": [gettext("The file is larger than 5 MB.")]})
-    schema, issues = read_xlsform(data)
+    try:
+        schema, issues = read_xlsform_bounded(data, uploads.xlsform_limits())
+    except WorkbookRefused as refusal:
+        # Reported like any unreadable file: one issue, listed with the others on the
+        # page and under "definition" in the API's 400.
+        raise DefinitionInvalid([ValidationIssue(refusal.message, kind="file")]) from refusal
     if issues or schema is None:
         raise DefinitionInvalid(issues)
     return schema

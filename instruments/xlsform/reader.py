@@ -17,6 +17,7 @@ from instruments.messages import Message, gettext_noop
 from instruments.schema import Instrument, ValidationIssue, load_definition, parse_filter
 
 from . import features
+from .guard import XLSFORM_LIMITS, WorkbookLimits, WorkbookRefused, check_container, scan_parts
 from .sheets import TRANSLATABLE, Row, Sheet, language_code, read_sheet
 from .sourcemap import ListSource, SourceMap
 from .survey import SurveyReader
@@ -44,17 +45,31 @@ _INSTANCE = re.compile(r"\binstance\s*\(")
 
 
 def read_xlsform(
-    source: WorkbookSource, *, form_id: str | None = None, default_language: str = "zh-hans"
+    source: WorkbookSource,
+    *,
+    form_id: str | None = None,
+    default_language: str = "zh-hans",
+    limits: WorkbookLimits | None = XLSFORM_LIMITS,
 ) -> tuple[Instrument | None, list[ValidationIssue]]:
     """Read an XLSForm from a path, bytes or binary file object.
 
     ``form_id`` is used when the settings sheet gives none (default: the file name);
     ``default_language`` is the language of unsuffixed columns such as plain ``label``
-    when the settings sheet names no default language.
+    when the settings sheet names no default language. The workbook is first checked
+    against ``limits`` (``guard.py``: ZIP and XML bombs, oversized sheets) and refused
+    with one "file" issue; ``None`` skips that, for a caller that just ran the checks.
+    This bounds what a file may ask for but not the parse itself: an upload is read
+    through ``sandbox.read_xlsform_bounded``, in a child process with hard limits.
     """
     data, problem = _read_bytes(source)
     if data is None:
         return None, [problem]
+    if limits is not None:
+        try:
+            check_container(data, limits)
+            scan_parts(data, limits)
+        except WorkbookRefused as refusal:
+            return None, [ValidationIssue(refusal.message, kind="file")]
     sheets = _load_sheets(data)
     if isinstance(sheets, ValidationIssue):
         return None, [sheets]

@@ -15,6 +15,12 @@ Rules a station officer can rely on (shown on the import page too):
   and later rows only fill its empty fields.
 - Every bad row is reported with its row number as a spreadsheet shows it (header = 1);
   the caller imports nothing unless there are no errors at all.
+
+An uploaded file is untrusted. CSV is read here, capped in bytes, rows and columns. An
+XLSX first passes the ZIP checks (``instruments/xlsform/guard.py``) and is then read in a
+child process with hard memory and time limits (``sandbox.py``), which hands back only the
+text of the name/e-mail/phone/title/age columns; limits: ``ROSTER_LIMITS``, overridable
+with the ``ROSTER_UPLOAD_LIMITS`` setting (``survey_platform/core/uploads.py``).
 """
 
 from __future__ import annotations
@@ -22,17 +28,32 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from instruments.xlsform.guard import MIB, WorkbookLimits, WorkbookRefused
+from instruments.xlsform.sandbox import sheet_rows_bounded
+from survey_platform.core.uploads import limits_from_settings, refusal_text
 from survey_platform.network.models import AGE_GROUP_LEVELS, TITLE_LEVELS
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+MAX_ROWS = 5000  # people; the file may have more rows (blank ones, duplicates)
+#: A roster of a few thousand people, with room for blank and duplicate rows; the ZIP and
+#: sheet limits are explained in ``WorkbookLimits``.
+ROSTER_LIMITS = WorkbookLimits(
+    max_file_bytes=MAX_BYTES,
+    max_unpacked_bytes=32 * MIB,
+    max_shared_strings_bytes=8 * MIB,
+    max_rows=50_000,
+    max_columns=50,
+)
+#: Longer than any valid value (MAX_LENGTHS), so a longer cell is still reported as too
+#: long, but a huge cell does not travel back from the parsing process whole.
+MAX_CELL_CHARS = 1000
 COLUMNS = ("name", "email", "phone", "title", "age_group")
 MAX_LENGTHS = {"name": 100, "email": 254, "phone": 30}
 
@@ -47,6 +68,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 _HEADER_LOOKUP = {
     alias.casefold(): col for col, aliases in HEADER_ALIASES.items() for alias in aliases
 }
+_HEADER_KEYS = frozenset(_HEADER_LOOKUP)
 
 _TITLE_ALIASES = {
     "正高": "senior", "正高级": "senior", "正高职称": "senior", "正高级职称": "senior",
@@ -101,18 +123,26 @@ def normalise_phone(raw: str) -> str:
     return _PHONE_SEPARATORS.sub("", raw)
 
 
+def roster_limits() -> WorkbookLimits:
+    return limits_from_settings(ROSTER_LIMITS, "ROSTER_UPLOAD_LIMITS")
+
+
 def parse_roster(data: bytes, filename: str = "") -> Roster:
     """Parse and check a whole roster. Raises RosterFileError when the file is unusable."""
     if len(data) > MAX_BYTES:
         raise RosterFileError(_("The file is larger than 2 MB. Split the roster into parts."))
     if not data.strip():
         raise RosterFileError(_("The file is empty."))
-    rows = _xlsx_rows(data) if _looks_like_xlsx(data, filename) else _csv_rows(data)
-    header = next(rows, None)
-    if header is None:
+    limits = roster_limits()
+    if _looks_like_xlsx(data, filename):
+        rows = _xlsx_rows(data, limits)
+    else:
+        rows = _csv_rows(data, limits)
+    first = next(rows, None)
+    if first is None:
         raise RosterFileError(_("The file is empty."))
-    columns = _columns(header)
-    return _read_people(rows, columns)
+    columns = _columns(first[1])
+    return _read_people(rows, columns, limits)
 
 
 def _looks_like_xlsx(data: bytes, filename: str) -> bool:
@@ -120,7 +150,8 @@ def _looks_like_xlsx(data: bytes, filename: str) -> bool:
     return data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+def _csv_rows(data: bytes, limits: WorkbookLimits) -> Iterator[tuple[int, list[str]]]:
+    """Numbered rows (the header is 1); a file over the row or column limit is refused."""
     # Excel on Chinese Windows saves "CSV" as GBK; GB18030 is its superset.
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -135,37 +166,38 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        yield from csv.reader(io.StringIO(text, newline=""), dialect)
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
+            if number > limits.max_rows:
+                raise RosterFileError(_too_many_rows(limits))
+            if len(cells) > limits.max_columns:
+                raise RosterFileError(
+                    _("Row %(row)d has more than %(max)d columns.")
+                    % {"row": number, "max": limits.max_columns}
+                )
+            yield number, cells
     except csv.Error as exc:
         raise RosterFileError(
             _("The CSV file could not be read: %(error)s") % {"error": exc}
         ) from exc
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from zipfile import BadZipFile
+def _xlsx_rows(data: bytes, limits: WorkbookLimits) -> Iterator[tuple[int, list[str]]]:
+    """The header and the non-blank rows of the first sheet, numbered as Excel shows them.
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    Read in a bounded child process (``sandbox.py``); only the recognised columns come
+    back, so a wide or hostile file costs this process next to nothing.
+    """
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise RosterFileError(_("The file is not a readable Excel workbook (.xlsx).")) from exc
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    finally:
-        book.close()
+        rows = sheet_rows_bounded(data, limits, keep=_HEADER_KEYS, max_chars=MAX_CELL_CHARS)
+    except WorkbookRefused as refusal:
+        raise RosterFileError(refusal_text(refusal)) from refusal
+    yield from rows
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers typed as numbers
-    return str(value)
+def _too_many_rows(limits: WorkbookLimits) -> str:
+    return _("The file has more than %(max)d rows. Split the roster into parts.") % {
+        "max": limits.max_rows
+    }
 
 
 def _columns(header: list[str]) -> dict[int, str]:
@@ -190,13 +222,21 @@ def _columns(header: list[str]) -> dict[int, str]:
     return columns
 
 
-def _read_people(rows: Iterator[list[str]], columns: dict[int, str]) -> Roster:
+def _read_people(
+    rows: Iterator[tuple[int, list[str]]], columns: dict[int, str], limits: WorkbookLimits
+) -> Roster:
     roster = Roster()
     blank_rows: list[int] = []
     by_email: dict[str, int] = {}
     by_phone: dict[str, int] = {}
     count = 0
-    for number, cells in enumerate(rows, start=2):
+    last = 1
+    for number, cells in rows:
+        if number > limits.max_rows:
+            raise RosterFileError(_too_many_rows(limits))
+        # An XLSX comes back without its blank rows: the gaps in the numbering are blank.
+        blank_rows.extend(range(last + 1, number))
+        last = number
         values = {col: cells[i].strip() if i < len(cells) else "" for i, col in columns.items()}
         if not any(values.values()):
             blank_rows.append(number)
@@ -266,7 +306,7 @@ def _age_key(raw: str) -> str:
     return text.replace("岁", "").replace(" ", "")
 
 
-def _level(raw: str, levels: dict[str, object], aliases: dict[str, str]) -> str | None:
+def _level(raw: str, levels: Mapping[str, object], aliases: dict[str, str]) -> str | None:
     """The level code for ``raw``; "" when empty; None when unknown."""
     text = raw.strip()
     if not text:
