@@ -16,7 +16,8 @@ The cache: ``VAR_DIR/datasets/<wave code>.npz`` (``<code>.all.npz`` for the set 
 includes flagged responses), written atomically (temporary file + ``os.replace``, by
 ``analysis.save_dataset``), so a reader sees the old file or the new one, never half a
 file. The file carries a fingerprint of everything the dataset is made of: per station
-the count, latest ``updated_at``, largest id and the sum of ids and of squared ids of the
+the count, latest ``updated_at`` (a day), the sum of revisions (raised by every edit),
+largest id and the sum of ids and of squared ids of the
 responses (one grouped query: a response added, edited, deleted, flagged or unflagged
 changes it), the stations' frame sizes, sectors, regions and names, the margins used, the
 questionnaire version, which responses are taken and :data:`LOADER_VERSION`. A request
@@ -236,11 +237,12 @@ def _state(
         .annotate(
             n=Count("id"),
             last=Max("updated_at"),
+            revisions=Sum("revision"),
             top=Max("id"),
             s1=Sum("id"),
             s2=Sum(F("id") * F("id")),
         )
-        .values_list("station_id", "n", "last", "top", "s1", "s2")
+        .values_list("station_id", "n", "last", "revisions", "top", "s1", "s2")
         .order_by("station_id")
     )
     per_station = {row[0]: row[1] for row in grouped}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -271,6 +272,17 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave.code} #{self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every edit through the model raises the revision: with ``updated_at`` kept to
+        # the day, the revision is what tells the dataset cache (dataset.py) that a
+        # response changed. Page saves raise it themselves in their conditional UPDATE.
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.revision = (self.revision or 0) + 1
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "revision"}
+        super().save(*args, **kwargs)
 
     @property
     def is_complete(self) -> bool:

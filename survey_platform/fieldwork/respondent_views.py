@@ -106,9 +106,21 @@ def _with_key(request: HttpRequest, response: HttpResponse, key: str) -> HttpRes
     return response
 
 
-def _entered(request: HttpRequest, key: str) -> HttpResponse:
-    """After a code or an open link: the key goes into the cookie, the browser to /answer/."""
-    return _with_key(request, redirect("respondent-resume"), key)
+def _entered(request: HttpRequest, session: svc.Session, key: str) -> HttpResponse:
+    """After a code or an open link: the key goes into the cookie, the browser straight to
+    the page to continue on (one redirect: on a slow phone link each costs a round trip)."""
+    return _with_key(request, redirect("respondent-page", page=_resume_page(session)), key)
+
+
+def _resume_page(session: svc.Session) -> str:
+    """The page after the last one saved (the first page for a new respondent)."""
+    response = svc.current_response(session)
+    codes, _visible = _page_plan(session.schema, response.answers if response else {})
+    target = codes[0]
+    if response and response.last_page in codes:
+        index = codes.index(response.last_page)
+        target = codes[min(index + 1, len(codes) - 1)]
+    return target
 
 
 def _seed(key: str) -> int:
@@ -150,10 +162,10 @@ class EntryView(View):
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
         try:
-            _session, key = entry.enter_with_token(token)
+            session, key = entry.enter_with_token(token)
         except SurveyError as exc:
             return _problem_page(request, exc)
-        return _entered(request, key)
+        return _entered(request, session, key)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -165,13 +177,7 @@ class StartView(View):
             session = svc.session_for_key(request.COOKIES.get(KEY_COOKIE))
         except SurveyError as exc:
             return _problem_page(request, exc)
-        response = svc.current_response(session)
-        codes, _visible = _page_plan(session.schema, response.answers if response else {})
-        target = codes[0]
-        if response and response.last_page in codes:
-            index = codes.index(response.last_page)
-            target = codes[min(index + 1, len(codes) - 1)]
-        return redirect("respondent-page", page=target)
+        return redirect("respondent-page", page=_resume_page(session))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -409,9 +415,10 @@ class OpenLinkView(View):
             key = entry.open_link_start(
                 token, ratelimit.client_address(request), request.COOKIES.get(KEY_COOKIE)
             )
+            session = svc.session_for_key(key)
         except SurveyError as exc:
             return _problem_page(request, exc)
-        return _entered(request, key)
+        return _entered(request, session, key)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -426,7 +433,7 @@ class CodeEntryView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("code", "")
         try:
-            _session, key = entry.enter_with_short_code(raw, ratelimit.client_address(request))
+            session, key = entry.enter_with_short_code(raw, ratelimit.client_address(request))
         except svc.UnknownCode:
             message = _("This answer code is not valid. Please check the code on your slip.")
             return render(request, self.template_name, {"error": message, "code": raw}, status=404)
@@ -435,4 +442,4 @@ class CodeEntryView(View):
                 context = {"error": exc.message, "code": raw}
                 return render(request, self.template_name, context, status=429)
             return _problem_page(request, exc)
-        return _entered(request, key)
+        return _entered(request, session, key)

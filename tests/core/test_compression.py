@@ -136,6 +136,7 @@ def test_every_profile_serves_static_files_compressed(monkeypatch) -> None:
     import importlib
 
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("ANSWER_CODE_KEY", "y" * 50)
     monkeypatch.setenv("ALLOWED_HOSTS", "survey.example.cn")
     base = importlib.import_module("survey_platform.settings.base")
     production = importlib.import_module("survey_platform.settings.production")

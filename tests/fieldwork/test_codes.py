@@ -298,7 +298,7 @@ def test_open_link_keys_are_made_by_the_server(quota):
     client = Client()
     client.cookies["sv_respondent"] = "my-own-choice-of-key-0000000000"
     response = client.get(f"/s/{quota.open_token}/")
-    assert response.status_code == 302 and response["Location"] == "/answer/"
+    assert response.status_code == 302 and response["Location"] == "/answer/A/"
     key = client.cookies["sv_respondent"].value
     claims = codes.read_key(key)
     assert claims is not None and claims.quota_id == quota.pk
