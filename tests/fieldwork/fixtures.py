@@ -75,3 +75,52 @@ def standard_version(office):
         actor=office, instrument=instrument, definition=load_standard().to_dict()
     )
     return instrument_services.version_publish(actor=office, version=version)
+
+
+def issue_code(invitation):
+    """A fresh code for ``invitation`` (an IssuedCode: ``.token``, ``.short_code``,
+    ``.display``): invitations made with ``Invitation.objects.create`` have none."""
+    from survey_platform.fieldwork.codes import codes_issue_for
+
+    return codes_issue_for([invitation], revoke_sessions=False)[0]
+
+
+def enter(client, token: str) -> str:
+    """Come in through the personal link ``/a/<token>/`` as a browser does: the key goes
+    into the cookie and the browser on to the page to continue on (through /answer/),
+    whose URL this returns. No URL after the entry holds the code."""
+    from django.urls import reverse
+
+    start = client.get(reverse("respondent-start", args=[token]))
+    assert start.status_code == 302, start.content[:500]
+    return to_page(client, start)
+
+
+def to_page(client, entered) -> str:
+    """The page URL a successful entry (a 302 with the key cookie) leads to, following
+    the /answer/ redirect when the entry goes there first."""
+    from django.urls import reverse
+
+    assert entered.status_code == 302, entered.content[:500]
+    url = entered.url
+    assert url.startswith(reverse("respondent-resume")), url
+    if url == reverse("respondent-resume"):
+        resumed = client.get(url)
+        assert resumed.status_code == 302, resumed.content[:500]
+        url = resumed.url
+    return url
+
+
+def api_key(client, code: str) -> str:
+    """The respondent key of an answer code (link token or short code) from the API."""
+    reply = client.post(
+        "/api/v1/respondent/session/", {"code": code}, content_type="application/json"
+    )
+    assert reply.status_code == 201, reply.content[:500]
+    return reply.json()["key"]
+
+
+@pytest.fixture
+def invitation_code(invitation):
+    """The ``invitation`` fixture with a code issued (an IssuedCode)."""
+    return issue_code(invitation)

@@ -13,8 +13,11 @@ import pytest
 from django.db import connection, connections
 
 from survey_platform.core.errors import SurveyError
+from survey_platform.fieldwork import codes
 from survey_platform.fieldwork import respondent as svc
+from survey_platform.fieldwork import respondent_entry as entry
 from survey_platform.fieldwork.models import Invitation, Response, StationQuota
+from tests.fieldwork.fixtures import issue_code
 
 # Transactional: threads need committed data. The flush between tests removes the
 # reference data of the data migrations, which the `reference_data` fixture restores.
@@ -53,6 +56,13 @@ def _run_all(count: int, work) -> list[str]:
     return results
 
 
+def _printed_key(wave, station) -> str:
+    """The respondent key of a new printed code, as its entry hands it out."""
+    invitation = Invitation.objects.create(wave=wave, station=station, channel="print")
+    _session, key = entry.enter_with_token(issue_code(invitation).token)
+    return key
+
+
 def _save(session, answers):
     response, problems = svc.response_save_page(
         session=session, page_code="A", data=Form(answers), language="zh-hans"
@@ -62,11 +72,11 @@ def _save(session, answers):
 
 
 def test_twenty_concurrent_submits_with_one_code_give_one_complete(open_wave, station_a):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save(svc.session_for_key(invitation.token), {"A1": "2"})
+    key = _printed_key(open_wave, station_a)
+    _save(svc.session_for_key(key), {"A1": "2"})
 
     def submit(i: int) -> str:
-        session = svc.session_for_key(invitation.token)
+        session = svc.session_for_key(key)
         svc.response_submit(session=session, submission_id=str(uuid.uuid4()), language="zh-hans")
         return "ok"
 
@@ -81,7 +91,7 @@ def test_twenty_concurrent_submits_with_one_code_give_one_complete(open_wave, st
 def test_fifty_open_link_submits_against_quota_of_ten(open_wave, station_b):
     quota = StationQuota.objects.get(wave=open_wave, station=station_b)
     StationQuota.objects.filter(pk=quota.pk).update(target=10)
-    keys = [svc.new_open_key(quota) for _ in range(50)]
+    keys = [codes.open_link_key(quota) for _ in range(50)]
     for key in keys:
         _save(svc.session_for_key(key), {"A1": "2"})
     connection.close()
@@ -99,18 +109,16 @@ def test_fifty_open_link_submits_against_quota_of_ten(open_wave, station_b):
 
 
 def test_concurrent_first_saves_create_one_partial(open_wave, station_a):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
+    key = _printed_key(open_wave, station_a)
     connection.close()
-    results = _run_all(
-        10, lambda i: (_save(svc.session_for_key(invitation.token), {"A1": "1"}), "ok")[1]
-    )
+    results = _run_all(10, lambda i: (_save(svc.session_for_key(key), {"A1": "1"}), "ok")[1])
     assert results.count("ok") == 10, results
     assert Response.objects.count() == 1
 
 
 def test_same_submission_id_twice_is_already_submitted(open_wave, station_a):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    session = svc.session_for_key(invitation.token)
+    key = _printed_key(open_wave, station_a)
+    session = svc.session_for_key(key)
     _save(session, {"A1": "2"})
     sid = str(uuid.uuid4())
     svc.response_submit(session=session, submission_id=sid, language="zh-hans")
@@ -149,14 +157,14 @@ def _save_page(key: str, page: str, answers: dict) -> str:
 
 
 def test_concurrent_saves_of_two_pages_keep_both(open_wave, station_a):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save_page(invitation.token, "A", {"A1": "2"})
+    key = _printed_key(open_wave, station_a)
+    _save_page(key, "A", {"A1": "2"})
     connection.close()
 
     def save(i: int) -> str:
         if i % 2:
-            return _save_page(invitation.token, "B", {"B1": str(i)})
-        return _save_page(invitation.token, "A", {"A1": "1"})
+            return _save_page(key, "B", {"B1": str(i)})
+        return _save_page(key, "A", {"A1": "1"})
 
     results = _run_all(12, save)
     assert results == ["ok"] * 12, results
@@ -170,8 +178,8 @@ def test_save_that_loses_the_race_reads_again_and_keeps_the_other_page(
 ):
     """Between this save's read and its write, another tab saves page B: the write is
     refused (revision moved), the save reads again and merges into the newer answers."""
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save_page(invitation.token, "A", {"A1": "2"})
+    key = _printed_key(open_wave, station_a)
+    _save_page(key, "A", {"A1": "2"})
     real_validate = svc.validate_answers
     interfered = []
 
@@ -179,11 +187,11 @@ def test_save_that_loses_the_race_reads_again_and_keeps_the_other_page(
         problems = real_validate(*args, **kwargs)
         if not interfered:
             interfered.append(1)
-            _save_page(invitation.token, "B", {"B1": "40"})
+            _save_page(key, "B", {"B1": "40"})
         return problems
 
     monkeypatch.setattr(svc, "validate_answers", validate_then_other_tab_saves)
-    _save_page(invitation.token, "A", {"A1": "1"})
+    _save_page(key, "A", {"A1": "1"})
     response = Response.objects.get()
     assert response.answers == {"A1": "1", "B1": 40}
     assert response.revision == 3
@@ -192,8 +200,8 @@ def test_save_that_loses_the_race_reads_again_and_keeps_the_other_page(
 def test_save_that_keeps_losing_races_takes_the_row_lock_and_gets_through(
     open_wave, station_a, monkeypatch
 ):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save_page(invitation.token, "A", {"A1": "2"})
+    key = _printed_key(open_wave, station_a)
+    _save_page(key, "A", {"A1": "2"})
     real_update = svc._update_if_unchanged
     calls = []
 
@@ -203,18 +211,18 @@ def test_save_that_keeps_losing_races_takes_the_row_lock_and_gets_through(
         return real_update(*args) if connection.in_atomic_block else None
 
     monkeypatch.setattr(svc, "_update_if_unchanged", outrun_unless_locked)
-    _save_page(invitation.token, "A", {"A1": "1"})
+    _save_page(key, "A", {"A1": "1"})
     assert calls == [False] * svc.OPTIMISTIC_ATTEMPTS + [True]
     response = Response.objects.get()
     assert response.answers == {"A1": "1"} and response.revision == 2
 
 
 def test_save_after_submit_is_refused_and_the_submitted_answers_stay(open_wave, station_a):
-    invitation = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save_page(invitation.token, "A", {"A1": "2"})
-    session = svc.session_for_key(invitation.token)
+    key = _printed_key(open_wave, station_a)
+    _save_page(key, "A", {"A1": "2"})
+    session = svc.session_for_key(key)
     svc.response_submit(session=session, submission_id=str(uuid.uuid4()), language="zh-hans")
     with pytest.raises(svc.AlreadySubmitted):
-        _save_page(invitation.token, "A", {"A1": "1"})
+        _save_page(key, "A", {"A1": "1"})
     assert Response.objects.get().answers == {"A1": "2"}
     assert Response.objects.count() == 1

@@ -12,8 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from survey_platform.fieldwork import services
+from survey_platform.fieldwork.codes import read_key
 from survey_platform.fieldwork.models import Invitation, Response, StationQuota
+from survey_platform.fieldwork.respondent_views import KEY_COOKIE
 from tests.conftest import SMALL
+from tests.fieldwork.fixtures import enter, to_page
 
 PAGE_B = [
     {"code": "B", "label": {"zh-hans": "工作情况", "en": "Work"}, "page": True},
@@ -79,43 +82,51 @@ def _post(client, url, answers, action="next", **override):
     return client.post(url, data)
 
 
-def _page_url(key, page):
-    return reverse("respondent-page", args=[key, page])
+def _page_url(page):
+    return reverse("respondent-page", kwargs={"page": page})
 
 
-def test_answer_stop_resume_submit_once(invitation):
+def test_answer_stop_resume_submit_once(invitation, invitation_code):
     client = Client()
-    start = client.get(reverse("respondent-start", args=[invitation.token]))
-    assert start.status_code == 302 and start.url == _page_url(invitation.token, "A")
-    first = client.get(start.url)
+    start = client.get(reverse("respondent-start", args=[invitation_code.token]))
+    # The code is in this one URL only: the key goes into a cookie, the browser to /answer/.
+    assert start.status_code == 302 and invitation_code.token not in start.url
+    key = client.cookies[KEY_COOKIE].value
+    assert read_key(key).invitation_id == invitation.pk and invitation_code.token not in key
+    assert client.cookies[KEY_COOKIE]["httponly"]
+    page_a = to_page(client, start)
+    assert page_a == _page_url("A")
+    first = client.get(page_a)
     html = first.content.decode()
     assert "您目前主持科研项目吗？" in html and 'lang="zh-hans"' in html
     assert 'id="q-A2" hidden' in html  # shown only once A1 = 1 is saved (no JavaScript)
-    moved = _post(client, start.url, {"A1": "1", "A2": "3"})
-    assert moved.status_code == 302 and moved.url == _page_url(invitation.token, "B")
+    moved = _post(client, page_a, {"A1": "1", "A2": "3"})
+    assert moved.status_code == 302 and moved.url == _page_url("B")
     response = Response.objects.get()
     assert response.answers == {"A1": "1", "A2": 3} and response.status == "partial"
     invitation.refresh_from_db()
     assert invitation.state == "started"
     # Stop here; a new browser with the same code resumes on page B.
     other = Client()
-    resumed = other.get(reverse("respondent-start", args=[invitation.token]))
-    assert resumed.url == _page_url(invitation.token, "B")
-    done = _post(other, resumed.url, {"B1": "48", "B2": ["G01", "G02"]}, action="submit")
+    resumed = enter(other, invitation_code.token)
+    assert resumed == _page_url("B")
+    done = _post(other, resumed, {"B1": "48", "B2": ["G01", "G02"]}, action="submit")
     assert done.status_code == 302 and done.url == reverse("respondent-done")
+    assert done.cookies[KEY_COOKIE].value == ""  # the key is deleted after the submit
     response.refresh_from_db()
     assert response.status == "complete" and response.resume_hash is None
     assert response.answers == {"A1": "1", "A2": 3, "B1": 48, "B2": ["G01", "G02"]}
     assert StationQuota.objects.get(wave=invitation.wave, station=invitation.station).completes == 1
     invitation.refresh_from_db()
     assert invitation.state == "completed"
-    again = other.get(reverse("respondent-start", args=[invitation.token]))
+    again = other.get(reverse("respondent-start", args=[invitation_code.token]))
     assert again.status_code == 409 and "已经提交" in again.content.decode()
     assert Response.objects.count() == 1
 
 
-def _partial(client, invitation):
-    url = _page_url(invitation.token, "A")
+def _partial(client, code):
+    url = enter(client, code.token)
+    assert url == _page_url("A")
     _post(client, url, {"A1": "1", "A2": "3"})
     return Response.objects.get()
 
@@ -134,14 +145,14 @@ def _partial(client, invitation):
         ("page swapped", {"B1": "40"}, {"form_state": None}, "表单已被修改"),
     ],
 )
-def test_bad_input_refused_and_partial_unchanged(invitation, case, answers, override, message):
+def test_bad_input_refused_and_partial_unchanged(invitation_code, case, answers, override, message):
     client = Client()
-    before = _partial(client, invitation)
+    before = _partial(client, invitation_code)
     if override.get("form_state", "") is None:
         # A valid signature for another page must not be accepted here.
-        page_a = client.get(_page_url(invitation.token, "A")).content.decode()
+        page_a = client.get(_page_url("A")).content.decode()
         override = {"form_state": _state(page_a)["form_state"]}
-    response = _post(client, _page_url(invitation.token, "B"), answers, **override)
+    response = _post(client, _page_url("B"), answers, **override)
     assert response.status_code == 400
     text = response.content.decode()
     assert message in text, (case, re.findall(r'role="alert"[^>]*>([^<]*)<', text))
@@ -149,42 +160,52 @@ def test_bad_input_refused_and_partial_unchanged(invitation, case, answers, over
     assert after.answers == before.answers and after.updated_at == before.updated_at
 
 
-def test_submit_without_answers_is_refused_politely(invitation):
+def test_submit_without_answers_is_refused_politely(invitation_code):
     client = Client()
-    response = _post(client, _page_url(invitation.token, "A"), {}, action="next")
+    response = _post(client, enter(client, invitation_code.token), {}, action="next")
     assert response.status_code == 400 and "此题必须作答" in response.content.decode()
     assert not Response.objects.exists()
 
 
-def test_english_form(invitation):
+def test_english_form(invitation_code):
     client = Client(headers={"accept-language": "en"})
-    page = client.get(_page_url(invitation.token, "A"))
+    page = client.get(enter(client, invitation_code.token))
     assert "Do you lead a project?" in page.content.decode()
 
 
-def test_closed_wave_unknown_code_and_expired(office, invitation, open_wave):
+def test_closed_wave_unknown_code_and_expired(office, invitation, invitation_code, open_wave):
     client = Client()
     unknown = client.get(reverse("respondent-start", args=["x" * 22]))
     assert unknown.status_code == 404 and "答题码无效" in unknown.content.decode()
     Invitation.objects.filter(pk=invitation.pk).update(state="expired")
-    assert client.get(reverse("respondent-start", args=[invitation.token])).status_code == 404
+    token = invitation_code.token
+    assert client.get(reverse("respondent-start", args=[token])).status_code == 404
     Invitation.objects.filter(pk=invitation.pk).update(state="sent")
+    # A key taken while the wave is open stops working when it closes.
+    entered = Client()
+    page = enter(entered, token)
+    # Closing wipes the code hashes (codes end with the wave): the link is unknown by then,
+    # so the closed-wave refusal is what a session opened before the close meets.
     services.wave_close(actor=office, wave=open_wave)
-    closed = client.get(reverse("respondent-start", args=[invitation.token]))
+    closed = entered.get(page)
     assert closed.status_code == 410 and "调查" in closed.content.decode()
+    assert client.get(reverse("respondent-start", args=[token])).status_code == 404
 
 
 def test_open_link_guard_and_full_quota(open_wave, station_b):
+    cache.clear()  # the open link's key limits
     quota = open_wave.quotas.get(station=station_b)
     client = Client()
     start = client.get(reverse("respondent-open", args=[quota.open_token]))
-    assert start.status_code == 302
-    key = start.url.split("/")[2]
-    assert key.startswith(quota.open_token + ".")
+    assert start.status_code == 302 and quota.open_token not in start.url
+    key = client.cookies[KEY_COOKIE].value
+    assert read_key(key).quota_id == quota.pk and quota.open_token not in key
     # Revisiting the poster link resumes the same key in this browser.
-    assert client.get(reverse("respondent-open", args=[quota.open_token])).url == start.url
-    _post(client, _page_url(key, "A"), {"A1": "2"})
-    done = _post(client, _page_url(key, "B"), {"B1": "40"}, action="submit")
+    again = client.get(reverse("respondent-open", args=[quota.open_token]))
+    assert again.url == start.url and client.cookies[KEY_COOKIE].value == key
+    assert to_page(client, start) == _page_url("A")
+    _post(client, _page_url("A"), {"A1": "2"})
+    done = _post(client, _page_url("B"), {"B1": "40"}, action="submit")
     assert done.url == reverse("respondent-done")
     again = client.get(reverse("respondent-open", args=[quota.open_token]))
     assert again.status_code == 409
@@ -193,11 +214,12 @@ def test_open_link_guard_and_full_quota(open_wave, station_b):
     assert full.status_code == 409 and "已收齐" in full.content.decode()
 
 
-def test_short_code_entry_and_rate_limit(invitation):
+def test_short_code_entry_and_rate_limit(invitation, invitation_code):
     cache.clear()
     client = Client()
-    ok = client.post(reverse("respondent-code"), {"code": invitation.display_short_code.lower()})
-    assert ok.status_code == 302 and ok.url == reverse("respondent-start", args=[invitation.token])
+    ok = client.post(reverse("respondent-code"), {"code": invitation_code.display.lower()})
+    assert to_page(client, ok) == _page_url("A")
+    assert read_key(client.cookies[KEY_COOKIE].value).invitation_id == invitation.pk
     bad = client.post(reverse("respondent-code"), {"code": "AAAAA-AAAAA"})
     assert bad.status_code == 404
     statuses = [
@@ -212,16 +234,17 @@ def test_short_code_entry_and_rate_limit(invitation):
     cache.clear()
 
 
-def test_respondent_pages_store_no_personal_data(invitation):
+def test_respondent_pages_store_no_personal_data(invitation_code):
     client = Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Mozilla/5.0 TestPhone")
-    _post(client, _page_url(invitation.token, "A"), {"A1": "2"})
+    _post(client, enter(client, invitation_code.token), {"A1": "2"})
     row = Response.objects.values().get()
     text = repr(row)
     for secret in (
         "203.0.113.9",
         "TestPhone",
-        invitation.token,
-        invitation.short_code,
+        invitation_code.token,
+        invitation_code.short_code,
+        invitation_code.invitation.token_hash,
         "t@example.cn",
         "测试人",
     ):
@@ -250,10 +273,10 @@ class _Controls(HTMLParser):
             self.fieldsets.pop()
 
 
-def test_only_the_current_page_is_enabled_without_javascript(invitation):
+def test_only_the_current_page_is_enabled_without_javascript(invitation_code):
     client = Client()
-    _post(client, _page_url(invitation.token, "A"), {"A1": "1", "A2": "3"})
-    html = client.get(_page_url(invitation.token, "B")).content.decode()
+    _post(client, enter(client, invitation_code.token), {"A1": "1", "A2": "3"})
+    html = client.get(_page_url("B")).content.decode()
     controls = _Controls()
     controls.feed(html)
     control = {"csrfmiddlewaretoken", "form_state", "submission_id", "language", "next"}
@@ -262,5 +285,5 @@ def test_only_the_current_page_is_enabled_without_javascript(invitation):
     assert {"A1", "A2"} <= controls.disabled
     assert re.search(r'<section class="survey-page" data-page="A"[^>]*\shidden>', html)
     # What such a browser posts for page B is accepted as it is.
-    moved = client.post(_page_url(invitation.token, "B"), {**_state(html), "B1": "40"})
+    moved = client.post(_page_url("B"), {**_state(html), "B1": "40"})
     assert moved.status_code == 302
