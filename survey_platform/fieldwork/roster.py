@@ -176,6 +176,11 @@ def _csv_rows(data: bytes, limits: WorkbookLimits) -> Iterator[tuple[int, list[s
                 )
             yield number, cells
     except csv.Error as exc:
+        if "field limit" in str(exc):  # csv's own text is English; this one is translated
+            raise RosterFileError(
+                _("A field of the CSV file is longer than %(max)d characters.")
+                % {"max": csv.field_size_limit()}
+            ) from exc
         raise RosterFileError(
             _("The CSV file could not be read: %(error)s") % {"error": exc}
         ) from exc
