@@ -16,6 +16,7 @@ from survey_platform.core.models import AuditAction, AuditEvent
 from survey_platform.fieldwork import invitations as svc
 from survey_platform.fieldwork.models import Channel, Invitation, InvitationState, StationQuota
 from tests.conftest import client_for
+from tests.fieldwork.fixtures import issue_code
 
 pytestmark = pytest.mark.django_db
 
@@ -93,15 +94,21 @@ def quota_b(quotas):
 
 
 def url(name: str, quota) -> str:
+    if name == "code-reissue":
+        # The reissue of the quota's first invitation (any number when there is none).
+        first = Invitation.objects.filter(wave=quota.wave, station=quota.station).first()
+        return reverse(f"fieldwork:{name}", args=[quota.pk, first.pk if first else 1])
     return reverse(f"fieldwork:{name}", args=[quota.pk])
 
 
 # --- who may do what --------------------------------------------------------------------
 
-GET_PAGES = ["invitations", "code-list", "code-list-html", "poster-png", "poster-pdf"]
+GET_PAGES = ["invitations", "poster-png", "poster-pdf"]
 POSTS = {
     "roster-import": lambda: {"file": upload(ROSTER), "language": "zh-hans"},
     "codes-issue": lambda: {"count": "3"},
+    "slips-print": lambda: {},
+    "code-reissue": lambda: {},
     "invitations-send": lambda: {"language": "zh-hans"},
     "reminders-send": lambda: {"language": "zh-hans"},
     "open-link": lambda: {"enabled": "0"},
@@ -116,14 +123,19 @@ def test_other_stations_officer_gets_404_on_every_page(name, quota_a, officer_b)
 
 @pytest.mark.parametrize("name", sorted(POSTS))
 def test_other_stations_officer_gets_404_on_every_action(name, quota_a, officer_b):
-    Invitation.objects.create(
+    person = Invitation.objects.create(
         wave=quota_a.wave, station=quota_a.station, channel=Channel.EMAIL, email="x@example.cn"
     )
+    issue_code(person)
+    generation = Invitation.objects.get(pk=person.pk).code_generation
+    Invitation.objects.create(wave=quota_a.wave, station=quota_a.station, channel=Channel.PRINT)
     client = client_for(officer_b)  # logging in is audited too
     events = AuditEvent.objects.count()
     response = client.post(url(name, quota_a), POSTS[name]())
     assert response.status_code == 404
-    assert Invitation.objects.count() == 1
+    assert Invitation.objects.count() == 2
+    assert Invitation.objects.filter(token_hash__isnull=True).count() == 1  # no slip printed
+    assert Invitation.objects.get(pk=person.pk).code_generation == generation  # no reissue
     assert AuditEvent.objects.count() == events
     assert StationQuota.objects.get(pk=quota_a.pk).open_link_enabled
 
@@ -143,14 +155,25 @@ def test_anonymous_goes_to_login(name, quota_a):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_own_officer_and_office_see_the_page(quota_a, officer_a, office):
-    svc.codes_issue(actor=office, quota=quota_a, count=2)
-    code = Invitation.objects.first().display_short_code
+def test_own_officer_and_office_see_the_page(quota_a, officer_a, office, settings):
+    """The page says who has a code, never which (codes are shown once, on the slips);
+    each viewing is audited."""
+    settings.LANGUAGE_CODE = "en"
+    issued = svc.codes_issue(actor=office, quota=quota_a, count=2)
+    Invitation.objects.create(wave=quota_a.wave, station=quota_a.station, channel=Channel.PRINT)
     for user in (officer_a, office):
         response = client_for(user).get(url("invitations", quota_a))
         assert response.status_code == 200
-        assert code in response.content.decode()
-        assert len(code) == 11 and code[5] == "-"
+        html = response.content.decode()
+        assert html.count("<td>Issued") == 2 and '<td><span class="muted">Not' in html
+        assert html.count(">Reissue</button>") == 2  # only for the issued codes
+        for code in issued:
+            assert len(code.display) == 11 and code.display[5] == "-"
+            for secret in (code.display, code.short_code, code.token):
+                assert secret not in html
+    viewed = AuditEvent.objects.filter(action=AuditAction.VIEW, data__event="invitations_viewed")
+    assert [e.actor for e in viewed.order_by("id")] == [officer_a, office]
+    assert viewed.first().ip_address == "127.0.0.1"
 
 
 def test_actions_are_post_only(quota_a, officer_a):
@@ -173,9 +196,9 @@ def test_import_creates_invitations_and_audits_counts_only(quota_a, officer_a):
     assert (people["张三"].title, people["张三"].age_group) == ("senior", "35-44")
     assert people["李四"].channel == Channel.PRINT
     assert (people["王五"].title, people["王五"].age_group) == ("associate", "55plus")
-    assert all(
-        inv.state == InvitationState.SENT and len(inv.short_code) == 10 for inv in people.values()
-    )
+    # Importing issues no code: e-mailed codes are issued by the e-mail task, printed ones
+    # when their slips are printed.
+    assert all(inv.state == InvitationState.SENT and not inv.has_code for inv in people.values())
     event = AuditEvent.objects.get(action=AuditAction.CREATE, data__event="roster_import")
     assert event.data["created"] == 3 and event.data["email"] == 2 and event.data["print"] == 1
     trail = json.dumps(list(AuditEvent.objects.values()), default=str, ensure_ascii=False)
@@ -297,8 +320,7 @@ def test_closed_wave_refuses_every_change(
         assert "closed" in response.content.decode() or "open" in response.content.decode()
     assert Invitation.objects.count() == 0
     assert StationQuota.objects.get(pk=quota.pk).open_link_enabled
-    for name in ("code-list", "code-list-html", "poster-pdf"):
-        assert client.get(url(name, quota)).status_code == 409
+    assert client.get(url("poster-pdf", quota)).status_code == 409
     page = client.get(url("invitations", quota))
     assert page.status_code == 200
     assert 'id="roster-import"' not in page.content.decode()
@@ -315,17 +337,21 @@ def test_draft_wave_takes_imports(office, small_definition, station_a, officer_a
 
 def test_issue_anonymous_printed_codes(quota_a, officer_a):
     response = client_for(officer_a).post(url("codes-issue", quota_a), {"count": "5"})
-    assert response.status_code == 302
+    # The issue answers with the slips to print (the one time the codes are shown).
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
     codes = Invitation.objects.filter(station=quota_a.station)
     assert codes.count() == 5
     assert set(codes.values_list("channel", flat=True)) == {Channel.PRINT}
     assert not codes.exclude(name="", email="", phone="", title="", age_group="").exists()
-    assert len(set(codes.values_list("short_code", flat=True))) == 5
+    assert len(set(codes.values_list("code_hash", flat=True))) == 5
+    assert len(set(codes.values_list("token_hash", flat=True))) == 5
+    assert all(inv.has_code for inv in codes)
     event = AuditEvent.objects.get(data__event="codes_issued")
     assert event.data["count"] == 5 and event.actor == officer_a
 
 
-@pytest.mark.parametrize("count", ["0", "1001", "-3", "many"])
+@pytest.mark.parametrize("count", ["0", "201", "1001", "-3", "many"])
 def test_issue_refuses_bad_counts(count, quota_a, officer_a):
     response = client_for(officer_a).post(url("codes-issue", quota_a), {"count": count})
     assert response.status_code == 400
@@ -335,44 +361,53 @@ def test_issue_refuses_bad_counts(count, quota_a, officer_a):
 def test_issue_service_checks_bounds(quota_a, officer_a):
     from survey_platform.core.errors import ValidationFailed
 
+    assert svc.MAX_CODES_PER_ISSUE == 200
     with pytest.raises(ValidationFailed):
         svc.codes_issue(actor=officer_a, quota=quota_a, count=svc.MAX_CODES_PER_ISSUE + 1)
+    issued = svc.codes_issue(actor=officer_a, quota=quota_a, count=2)
+    assert [len(code.short_code) for code in issued] == [10, 10]
 
 
-def test_code_sheet_pdf_and_print_view_are_audited(quota_a, officer_a):
+def test_roster_slips_pdf_is_audited_and_leaves_out_emailed_people(quota_a, officer_a):
+    """(Replaces the removed code sheet views.) The roster's people without e-mail get
+    their slips once, as a PDF, with an audit record of the count; e-mailed people get
+    no slip, and anonymous codes are printed when issued."""
     svc.codes_issue(actor=officer_a, quota=quota_a, count=3)
-    roster = svc.roster_import(actor=officer_a, quota=quota_a, data=b"name,email\nE,e@example.cn\n")
-    assert roster.by_email == 1
+    roster = svc.roster_import(actor=officer_a, quota=quota_a, data=ROSTER.encode())
+    assert (roster.by_email, roster.printed) == (2, 1)
+    assert list(svc.unprinted_invitations(quota_a).values_list("name", flat=True)) == ["李四"]
     client = client_for(officer_a)
-    response = client.get(url("code-list", quota_a))
+    response = client.post(url("slips-print", quota_a))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "private, no-store"
     assert response.content.startswith(b"%PDF")
-    html = client.get(url("code-list-html", quota_a))
-    printed = list(Invitation.objects.filter(channel=Channel.PRINT))
-    for invitation in printed:
-        assert invitation.display_short_code in html.content.decode()
-    emailed = Invitation.objects.get(channel=Channel.EMAIL)
-    assert emailed.display_short_code not in html.content.decode()  # e-mail codes not printed
-    downloads = AuditEvent.objects.filter(action=AuditAction.DOWNLOAD).order_by("id")
-    assert [(e.data["format"], e.data["codes"]) for e in downloads] == [("pdf", 3), ("html", 3)]
-    assert downloads[0].ip_address == "127.0.0.1"
+    assert Invitation.objects.get(name="李四").has_code
+    assert not Invitation.objects.filter(channel=Channel.EMAIL, token_hash__isnull=False).exists()
+    assert not svc.unprinted_invitations(quota_a).exists()
+    printed = AuditEvent.objects.filter(data__event__in=["codes_issued", "slips_printed"])
+    assert [(e.data["event"], e.data["count"]) for e in printed.order_by("id")] == [
+        ("codes_issued", 3),
+        ("slips_printed", 1),
+    ]
+    assert all(e.actor == officer_a for e in printed)
+    assert client.post(url("slips-print", quota_a)).status_code == 409  # printed already
 
 
-def test_code_sheet_parts(quota_a, officer_a, monkeypatch):
-    from survey_platform.fieldwork import posters
-
-    monkeypatch.setattr(posters, "MAX_SLIPS_PER_PDF", 2)
-    svc.codes_issue(actor=officer_a, quota=quota_a, count=3)
+def test_roster_slips_come_in_parts_of_at_most_the_issue_limit(quota_a, officer_a, monkeypatch):
+    """(Replaces the removed ?part= of the code sheet.) One PDF holds at most
+    MAX_CODES_PER_ISSUE slips; the next click prints the rest."""
+    monkeypatch.setattr(svc, "MAX_CODES_PER_ISSUE", 2)
+    names = "".join(f"P{i},,1380000010{i}\n" for i in range(3))
+    svc.roster_import(actor=officer_a, quota=quota_a, data=f"name,email,phone\n{names}".encode())
     client = client_for(officer_a)
-    first = client.get(url("code-list-html", quota_a))
-    second = client.get(url("code-list-html", quota_a) + "?part=2")
-    assert first.context["truncated"] and first.context["parts"] == [1, 2]
-    shown = [s["code"] for p in first.context["pages"] for s in p]
-    shown += [s["code"] for p in second.context["pages"] for s in p]
-    assert sorted(shown) == sorted(i.display_short_code for i in Invitation.objects.all())
-    assert client.get(url("code-list", quota_a) + "?part=3").status_code == 404
-    assert client.get(url("code-list", quota_a) + "?part=x").status_code == 404
+    assert client.post(url("slips-print", quota_a)).status_code == 200
+    assert svc.unprinted_invitations(quota_a).count() == 1
+    assert client.post(url("slips-print", quota_a)).status_code == 200
+    assert not svc.unprinted_invitations(quota_a).exists()
+    counts = AuditEvent.objects.filter(data__event="slips_printed").order_by("id")
+    assert [e.data["count"] for e in counts] == [2, 1]
+    assert client.post(url("slips-print", quota_a)).status_code == 409
 
 
 # --- open link -------------------------------------------------------------------------
@@ -401,4 +436,8 @@ def test_page_shows_counts_by_state(quota_a, officer_a):
     response = client_for(officer_a).get(url("invitations", quota_a))
     counts = response.context["counts"]
     assert (counts["sent"], counts["started"], counts["completed"]) == (2, 1, 1)
-    assert response.context["printable"] == 3  # completed codes are not printed again
+    assert response.context["unprinted"] == 0  # issued codes were printed when issued
+    svc.roster_import(actor=officer_a, quota=quota_a, data=ROSTER.encode())
+    response = client_for(officer_a).get(url("invitations", quota_a))
+    assert response.context["counts"]["sent"] == 5
+    assert response.context["unprinted"] == 1  # 李四, the one without an e-mail address

@@ -3,6 +3,8 @@ reminders only to non-respondents. Tasks run inline (ImmediateBackend in test se
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.tasks import TaskResultStatus
 from django.urls import reverse
@@ -10,6 +12,7 @@ from django.urls import reverse
 from survey_platform.core.errors import Conflict, ValidationFailed
 from survey_platform.core.models import AuditEvent
 from survey_platform.core.tasks import settled
+from survey_platform.fieldwork import codes
 from survey_platform.fieldwork import invitations as svc
 from survey_platform.fieldwork.models import Channel, Invitation, InvitationState
 from survey_platform.fieldwork.tasks import (
@@ -18,6 +21,7 @@ from survey_platform.fieldwork.tasks import (
     send_reminder_emails,
 )
 from tests.conftest import client_for
+from tests.fieldwork.fixtures import issue_code
 from tests.fieldwork.test_invitations import make_quotas, upload, url
 
 pytestmark = pytest.mark.django_db
@@ -44,16 +48,32 @@ def _body(message) -> str:
     return message.body + message.alternatives[0].content
 
 
+def _code_in(text: str) -> tuple[str, str]:
+    """The link token and the short code an e-mail carries (they are stored nowhere)."""
+    (token,) = set(re.findall(r"/a/([A-Za-z0-9_-]+)/", text))
+    (short,) = set(re.findall(r"\b[A-Z0-9]{5}-[A-Z0-9]{5}\b", text))
+    return token, short
+
+
+def _opens(token: str, short: str):
+    """The invitation both codes open (asserting they open the same one)."""
+    by_token = codes.invitation_by_token(token)
+    assert by_token is not None and codes.invitation_by_short_code(short) == by_token
+    return by_token
+
+
 def test_import_sends_invitation_emails_in_chinese(quota_a, officer_a, mailoutbox):
     _import(quota_a, officer_a)
     assert sorted(m.to[0] for m in mailoutbox) == ["lisi@example.cn", "zhangsan@example.cn"]
     zhang = Invitation.objects.get(name="张三")
     message = next(m for m in mailoutbox if m.to == ["zhangsan@example.cn"])
-    link = "http://testserver" + reverse("respondent-start", args=[zhang.token])
+    token, short = _code_in(message.body)
+    assert _opens(token, short) == zhang  # the e-mail's fresh code is this person's
+    link = "http://testserver" + reverse("respondent-start", args=[token])
     assert "2026年测试调查" in message.subject and "\n" not in message.subject
     for part in (message.body, message.alternatives[0].content):
         assert link in part
-        assert zhang.display_short_code in part
+        assert short in part
         assert "http://testserver/code/" in part
         assert "张三" in part
         assert "匿名" in part
@@ -73,8 +93,10 @@ def test_english_email(quota_a, officer_a, mailoutbox):
     assert "Test survey 2026" in message.subject
     body = _body(message)
     assert "Dear 李四" in body
-    assert reverse("respondent-start", args=[lisi.token]) in body
-    assert lisi.display_short_code in body
+    token, short = _code_in(body)
+    assert _opens(token, short) == lisi
+    assert reverse("respondent-start", args=[token]) in body
+    assert short in body
     assert "anonymous" in body
 
 
@@ -143,7 +165,12 @@ def test_reminders_go_only_to_non_respondents(quota_a, officer_a, mailoutbox):
     message = next(m for m in mailoutbox if m.to == ["s@example.cn"])
     sent = Invitation.objects.get(name="Sent")
     assert "提醒" in message.subject
-    assert sent.token in message.body and sent.display_short_code in message.body
+    token, short = _code_in(message.body)
+    assert _opens(token, short) == sent
+    assert token in message.body and short in message.body
+    # Every reminder carries a code of its own person.
+    for other in mailoutbox:
+        assert _opens(*_code_in(other.body)).email == other.to[0]
     counts = dict(Invitation.objects.values_list("name", "reminders_sent"))
     assert counts == {"Sent": 1, "Opened": 1, "Started": 1, "Done": 0, "Gone": 0, "Paper": 0}
     assert AuditEvent.objects.filter(data__event="reminders_queued", data__count=3).exists()
@@ -163,6 +190,11 @@ def test_reminder_enqueued_twice_sends_once(quota_a, officer_a, mailoutbox):
     invitation.refresh_from_db()
     assert invitation.reminders_sent == svc.MAX_REMINDERS
     assert len(mailoutbox) == svc.MAX_REMINDERS
+    # Each reminder carries a fresh code that replaces the one before.
+    sent = [_code_in(m.body) for m in mailoutbox]
+    assert len({token for token, _short in sent}) == len(sent)
+    assert _opens(*sent[-1]) == invitation
+    assert all(codes.invitation_by_token(token) is None for token, _short in sent[:-1])
 
 
 def test_reminder_not_sent_once_completed(quota_a, officer_a, mailoutbox):
@@ -198,7 +230,7 @@ def test_bad_language_is_refused(quota_a, officer_a, mailoutbox):
 def test_compose_refuses_unknown_kind(quota_a, officer_a):
     svc.roster_import(actor=officer_a, quota=quota_a, data=b"name,email\nA,a@example.cn\n")
     with pytest.raises(ValueError):
-        compose_email(Invitation.objects.get(), "spam", BASE, "en")
+        compose_email(issue_code(Invitation.objects.get()), "spam", BASE, "en")
 
 
 def test_printed_codes_get_no_email(quota_a, officer_a, mailoutbox):
@@ -215,7 +247,7 @@ def test_subject_and_text_are_not_html_escaped(quota_a, officer_a):
     Wave.objects.filter(pk=quota_a.wave_id).update(title_en="S&T <quick> survey")
     svc.roster_import(actor=officer_a, quota=quota_a, data=b"name,email\nO'Brien,o@example.cn\n")
     invitation = Invitation.objects.select_related("wave").get()
-    message = compose_email(invitation, "invitation", BASE, "en")
+    message = compose_email(issue_code(invitation), "invitation", BASE, "en")
     assert "S&T <quick> survey" in message.subject
     assert "O'Brien" in message.body and "S&T <quick> survey" in message.body
     assert "S&amp;T &lt;quick&gt; survey" in message.alternatives[0].content

@@ -57,11 +57,13 @@ def _state(invitation) -> list[tuple]:
 
 
 @pytest.fixture
-def form(invitation):
-    """The first page of the respondent form: its URL and its signed form state."""
+def form(invitation_code):
+    """The first page of the respondent form: its URL and its signed form state (the key
+    is in the client's cookie)."""
     client = client_for(None)
-    start = client.get(f"/a/{invitation.token}/", follow=True)
-    url = start.redirect_chain[-1][0] if start.redirect_chain else f"/a/{invitation.token}/"
+    start = client.get(f"/a/{invitation_code.token}/", follow=True)
+    assert start.status_code == 200 and start.redirect_chain
+    url = start.redirect_chain[-1][0]
     html = start.content.decode()
     state = re.search(r'name="form_state" value="([^"]+)"', html).group(1)
     return client, url, state
@@ -168,17 +170,24 @@ def test_invalid_utf8_body(form, invitation, body):
 
 @FUZZ
 @given(key=NASTY_TEXT.filter(lambda k: "/" not in k and k.strip()), page=NASTY_TEXT)
-def test_unknown_keys_and_pages(invitation, key, page):
+def test_unknown_keys_and_pages(form, invitation, key, page):
     from urllib.parse import quote
 
-    client = client_for(None)
+    from survey_platform.fieldwork.respondent_views import KEY_COOKIE
+
+    client, _url, _state_field = form
     before = _state(invitation)
 
     def seg(text: str) -> str:  # lone surrogates go out as the (invalid UTF-8) bytes
         return quote(text[:300].encode("utf-8", "surrogatepass"), safe="")
 
-    assert client.get(f"/a/{seg(key)}/").status_code in (400, 404)
-    resp = client.post(f"/a/{invitation.token}/{seg(page) or 'x'}/", {"A1": "1"})
+    stranger = client_for(None)
+    assert stranger.get(f"/a/{seg(key)}/").status_code in (400, 404)
+    # Garbage in the key cookie is no key: nothing opens.
+    stranger.cookies[KEY_COOKIE] = seg(key)
+    assert stranger.get("/answer/").status_code in (400, 404)
+    assert stranger.post("/answer/A/", {"A1": "1"}).status_code in (400, 404)
+    resp = client.post(f"/answer/{seg(page) or 'x'}/", {"A1": "1"})
     # A page that is not in the questionnaire sends the respondent back to where they are.
     assert resp.status_code in (302, 400, 404)
     assert _state(invitation) == before
@@ -186,11 +195,13 @@ def test_unknown_keys_and_pages(invitation, key, page):
 
 @FUZZ
 @given(code=NASTY_TEXT)
-def test_code_entry_with_garbage(invitation, code):
+def test_code_entry_with_garbage(invitation_code, code):
+    # Text that is not UTF-8 cannot be posted as a form field (test_invalid_utf8_body).
+    assume(_utf8(code))
     cache.clear()  # the per-address limit would turn later examples into 429s
     client = client_for(None)
     resp = client.post("/code/", {"code": code})
     assert resp.status_code in (400, 404, 429) or (
         resp.status_code == 302
-        and "".join(c for c in code.upper() if c.isalnum()) == invitation.short_code
+        and "".join(c for c in code.upper() if c.isalnum()) == invitation_code.short_code
     )
