@@ -7,7 +7,9 @@ import uuid
 from django.db import models
 
 from survey_platform.fieldwork import respondent as svc
+from survey_platform.fieldwork import respondent_entry as entry
 from survey_platform.fieldwork.models import Invitation, Response
+from tests.fieldwork.fixtures import issue_code
 from tests.fieldwork.test_concurrency import Form
 
 FORBIDDEN_NAMES = {"invitation", "token", "code", "short_code", "email", "phone", "name", "ip",
@@ -26,7 +28,9 @@ def test_no_relation_between_the_models():
 
 
 def test_no_stored_value_links_a_submitted_response_to_its_invitation(invitation):
-    session = svc.session_for_key(invitation.token)
+    code = issue_code(invitation)
+    _session, key = entry.enter_with_token(code.token)
+    session = svc.session_for_key(key)
     svc.response_save_page(
         session=session, page_code="A", data=Form({"A1": "2"}), language="zh-hans"
     )
@@ -48,5 +52,5 @@ def test_no_stored_value_links_a_submitted_response_to_its_invitation(invitation
     # such as ids that coincide by chance are excluded by comparing ids explicitly).
     assert not (shared - {str(response.pk), str(invitation.pk)}), shared
     assert str(invitation.pk) != str(response.pk) or Invitation.objects.count() == 1
-    for value in (invitation.token, invitation.short_code):
+    for value in (code.token, code.short_code, key, invitation.token_hash, invitation.code_hash):
         assert value not in repr(Response.objects.values().get())

@@ -24,11 +24,11 @@ ROSTER = b"name,email,phone,title,age_group\nA,a@example.cn,13800000001,senior,l
 def waves(office, officer_a, small_definition, station_a):
     """Three waves of station A: closed 40 days ago (due), closed 5 days ago, still open."""
     version = make_version(office, small_definition)
-    made = {}
+    made, printed = {}, {}
     for code, status in (("OLD", "closed"), ("RECENT", "closed"), ("OPEN", "open")):
         (quota,) = make_quotas(office, small_definition, [station_a], code=code, version=version)
         svc.roster_import(actor=officer_a, quota=quota, data=ROSTER)
-        svc.codes_issue(actor=officer_a, quota=quota, count=1)
+        (printed[code],) = svc.codes_issue(actor=officer_a, quota=quota, count=1)
         Invitation.objects.filter(wave=quota.wave, name="A").update(state=InvitationState.COMPLETED)
         if status == "closed":
             wave_close(actor=office, wave=quota.wave)
@@ -40,7 +40,10 @@ def waves(office, officer_a, small_definition, station_a):
     Wave.objects.filter(code="RECENT").update(
         opens_at=now - timedelta(days=20), closes_at=now - timedelta(days=5)
     )
-    return {code: Wave.objects.get(code=code) for code in made}
+    result = {code: Wave.objects.get(code=code) for code in made}
+    for code, wave in result.items():
+        wave.printed_code = printed[code]  # the slip handed out while the wave was open
+    return result
 
 
 def _contacts(wave):
@@ -85,10 +88,16 @@ def test_purge_delay_is_per_wave(waves):
 
 
 def test_expired_codes_no_longer_work(waves, client):
+    from django.core.cache import cache
+
+    cache.clear()  # the typed-code limits
     svc.rosters_purge()
-    code = Invitation.objects.filter(wave__code="OLD", state=InvitationState.EXPIRED).first()
-    response = client.get(f"/a/{code.token}/")
-    assert response.status_code == 404
+    slip = waves["OLD"].printed_code
+    assert Invitation.objects.get(pk=slip.invitation.pk).state == InvitationState.EXPIRED
+    assert client.get(f"/a/{slip.token}/").status_code == 404
+    assert client.post("/code/", {"code": slip.display}).status_code == 404
+    # The open wave's slip still opens its questionnaire.
+    assert client.get(f"/a/{waves['OPEN'].printed_code.token}/").status_code == 302
 
 
 def test_command_dry_run_changes_nothing(waves):

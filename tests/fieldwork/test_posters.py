@@ -11,6 +11,7 @@ most 200 slips. The first PDF of a process pays ~1 s for loading the fonts.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import time
@@ -21,8 +22,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from PIL import Image
 
+from survey_platform.fieldwork import codes, posters
 from survey_platform.fieldwork import invitations as svc
-from survey_platform.fieldwork import posters
+from survey_platform.fieldwork.codes import IssuedCode
 from survey_platform.fieldwork.models import Invitation
 from tests.conftest import client_for
 from tests.fieldwork.test_invitations import make_quotas, url
@@ -131,16 +133,18 @@ def test_poster_pdf_has_the_link_station_and_issuer(quota_a, officer_a, settings
 
 
 def test_code_sheet_pdf_pages_codes_and_fonts(quota_a, officer_a, tmp_path):
-    svc.codes_issue(actor=officer_a, quota=quota_a, count=23)
     started = time.perf_counter()
-    response = client_for(officer_a).get(url("code-list", quota_a))
+    # Issuing printed codes answers with their slips (the one time the codes are shown).
+    response = client_for(officer_a).post(url("codes-issue", quota_a), {"count": "23"})
     elapsed = time.perf_counter() - started
     assert response.status_code == 200
     body = response.content
     assert body.startswith(b"%PDF")
+    # The same layout with stand-in codes (only laid out again without poppler).
+    stand_ins = [IssuedCode(inv, "x" * 22, "A" * 10) for inv in Invitation.objects.all()]
     sheet = render_to_string(
         "fieldwork/invitations/codes_pdf.html",
-        posters.code_sheet_context(quota_a, Invitation.objects.all(), "http://testserver/"),
+        posters.code_sheet_context(quota_a, stand_ins, "http://testserver/"),
     )
     assert page_count(body, sheet) == 3  # 10 slips a page
     fonts = pdf_fonts(body, tmp_path)
@@ -150,17 +154,18 @@ def test_code_sheet_pdf_pages_codes_and_fonts(quota_a, officer_a, tmp_path):
     text = pdf_text(body)
     if text is not None:
         compact = "".join(text.split())
-        for invitation in Invitation.objects.all():
-            assert invitation.display_short_code in compact
+        printed = set(re.findall(r"[A-Z0-9]{5}-[A-Z0-9]{5}", compact))
+        opened = {codes.invitation_by_short_code(code) for code in printed}
+        assert opened == set(Invitation.objects.all())  # each slip has its own code
         assert "/code/" in compact
 
 
 def test_slips_link_to_the_personal_page(quota_a, officer_a):
-    svc.codes_issue(actor=officer_a, quota=quota_a, count=12)
-    invitations = list(Invitation.objects.order_by("id"))
-    context = posters.code_sheet_context(quota_a, invitations, "https://survey.example.cn/")
+    issued = svc.codes_issue(actor=officer_a, quota=quota_a, count=12)
+    context = posters.code_sheet_context(quota_a, issued, "https://survey.example.cn/")
     first = context["pages"][0][0]
-    assert first["link"] == f"https://survey.example.cn/a/{invitations[0].token}/"
+    assert first["link"] == f"https://survey.example.cn/a/{issued[0].token}/"
+    assert first["code"] == issued[0].display
     assert [len(page) for page in context["pages"]] == [10, 2]
     assert [(s["col"], s["row"]) for s in context["pages"][1]] == [(0, 0), (1, 0)]
     assert context["code_url"] == "https://survey.example.cn/code/"
