@@ -24,6 +24,8 @@ class World:
     quota_b: Any
     version: Any
     draft: Any
+    # Answer codes as issued (fieldwork.codes.IssuedCode: .token, .short_code, .display and
+    # the .invitation), since the database keeps only their hashes:
     fresh_code: Any  # an unused printed code of station A
     used_code: Any  # a code of station A whose response was submitted
     started_code: Any  # a code of station A with a saved, complete page (ready to submit)
@@ -40,6 +42,14 @@ class World:
         return {"office": self.office, "station": self.officer_a, "leader": self.leader,
                 "nobody": self.nobody}.get(role)  # fmt: skip
 
+    @staticmethod
+    def respondent_key(code: Any) -> str:
+        """The respondent key the server hands out for this code (what
+        POST /api/v1/respondent/session/ answers), made without entering the code."""
+        from survey_platform.fieldwork.codes import invitation_key
+
+        return invitation_key(code.invitation)
+
 
 def _job(kind: str, station: Any, wave: Any, user: Any) -> Any:
     from django.core.files.base import ContentFile
@@ -53,11 +63,11 @@ def _job(kind: str, station: Any, wave: Any, user: Any) -> Any:
     return job
 
 
-def _save_page(key: str, answers: dict[str, Any]) -> None:
+def _save_page(code: Any, answers: dict[str, Any]) -> None:
     from survey_platform.api.respondent import as_form_data
     from survey_platform.fieldwork import respondent
 
-    session = respondent.session_for_key(key)
+    session = respondent.session_for_key(World.respondent_key(code))
     _response, problems = respondent.response_save_page(
         session=session, page_code="A", data=as_form_data(answers), language="zh-hans"
     )
@@ -93,19 +103,28 @@ def world(office, leader, officer_a, officer_b, station_a, station_b, open_wave,
 
     from instruments import services as instrument_services
     from survey_platform.api.tokens import token_create
-    from survey_platform.fieldwork.models import Invitation, InvitationState, Response
+    from survey_platform.fieldwork.models import (
+        Invitation,
+        InvitationState,
+        Response,
+        field_day_start,
+    )
     from tests.factories import UserFactory
+    from tests.fieldwork.fixtures import issue_code
 
     quota_a = open_wave.quotas.get(station=station_a)
     quota_b = open_wave.quotas.get(station=station_b)
     draft = instrument_services.version_copy(actor=office, version=published_version)
-    fresh = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    used = Invitation.objects.create(
+    fresh = issue_code(Invitation.objects.create(wave=open_wave, station=station_a,
+                                                 channel="print"))  # fmt: skip
+    used = issue_code(Invitation.objects.create(
         wave=open_wave, station=station_a, channel="print", state=InvitationState.COMPLETED
-    )
-    code_b = Invitation.objects.create(wave=open_wave, station=station_b, channel="print")
-    started = Invitation.objects.create(wave=open_wave, station=station_a, channel="print")
-    _save_page(started.token, {"A1": "2"})
+    ))  # fmt: skip
+    code_b = issue_code(Invitation.objects.create(wave=open_wave, station=station_b,
+                                                  channel="print"))  # fmt: skip
+    started = issue_code(Invitation.objects.create(wave=open_wave, station=station_a,
+                                                   channel="print"))  # fmt: skip
+    _save_page(started, {"A1": "2"})
     now = timezone.now()
     responses = [
         Response.objects.create(
@@ -114,8 +133,11 @@ def world(office, leader, officer_a, officer_b, station_a, station_b, open_wave,
             instrument_version=published_version,
             answers={"A1": "2"},
             status="complete",
-            submitted_at=now,
+            submitted_at=field_day_start(now),
             duration_seconds=30,
+            # Released to station-level outputs (fieldwork/releases.py), so that the
+            # station's view of the listing has rows to scope.
+            release=1,
         )
         for station in (station_a, station_b)
     ]
@@ -156,4 +178,12 @@ def api_client(world: World | None, role: str | None) -> Any:
     client = APIClient()
     if world is not None and role in world.keys:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.keys[role]}")
+    return client
+
+
+def respondent_client(world: World, code: Any) -> Any:
+    """An anonymous DRF test client sending the respondent key of ``code`` (an
+    IssuedCode) in the X-Respondent-Key header."""
+    client = api_client(None, None)
+    client.credentials(HTTP_X_RESPONDENT_KEY=world.respondent_key(code))
     return client

@@ -16,6 +16,7 @@ from django.utils import timezone
 from survey_platform.api.models import ApiToken
 from survey_platform.api.tokens import hash_key
 from survey_platform.core.models import AuditAction, AuditEvent
+from survey_platform.fieldwork import codes
 from survey_platform.fieldwork.models import Invitation, InvitationState, Response
 from survey_platform.network.models import Station
 from tests.api.conftest import World, api_client
@@ -82,29 +83,35 @@ def test_session_authentication_needs_csrf_for_writes(world: World):
 
 def test_respondent_saves_and_submits_once(world: World):
     client = api_client(None, None)
-    key = world.fresh_code.token
-    form = client.get(f"/api/v1/respondent/{key}/").json()
+    started = client.post("/api/v1/respondent/session/", {"code": world.fresh_code.token},
+                          format="json")  # fmt: skip
+    assert started.status_code == 201
+    key = started.json()["key"]
+    assert world.fresh_code.token not in key
+    client.credentials(HTTP_X_RESPONDENT_KEY=key)  # from now on the key, never the code
+    form = client.get("/api/v1/respondent/form/").json()
     assert form["status"] == "new" and form["next_page"] == "A"
     body = {"answers": {"A1": "1", "A2": 3}, "seconds": 20}
-    saved = client.post(f"/api/v1/respondent/{key}/pages/A/", body, format="json")
+    saved = client.post("/api/v1/respondent/pages/A/", body, format="json")
     assert saved.status_code == 200 and saved.json()["answers"] == {"A1": "1", "A2": 3}
     assert saved.json()["next_page"] is None
-    resumed = client.get(f"/api/v1/respondent/{key}/").json()
+    resumed = client.get("/api/v1/respondent/form/").json()
     assert resumed["status"] == "partial" and resumed["answers"]["A2"] == 3
     sid = str(uuid.uuid4())
     quota = world.quota_a
     before = quota.completes
-    done = client.post(f"/api/v1/respondent/{key}/submit/", {"client_submission_id": sid},
+    done = client.post("/api/v1/respondent/submit/", {"client_submission_id": sid},
                        format="json")  # fmt: skip
     assert done.json() == {"status": "complete", "client_submission_id": sid, "replayed": False}
     response = Response.objects.get(submission_id=sid)
     assert response.status == "complete" and response.resume_hash is None
-    world.fresh_code.refresh_from_db()
-    assert world.fresh_code.state == InvitationState.COMPLETED
-    again = client.post(f"/api/v1/respondent/{key}/submit/", {"client_submission_id": sid},
+    invitation = world.fresh_code.invitation
+    invitation.refresh_from_db()
+    assert invitation.state == InvitationState.COMPLETED
+    again = client.post("/api/v1/respondent/submit/", {"client_submission_id": sid},
                         format="json")  # fmt: skip
     assert again.status_code == 200 and again.json()["replayed"] is True
-    other = client.post(f"/api/v1/respondent/{key}/submit/",
+    other = client.post("/api/v1/respondent/submit/",
                         {"client_submission_id": str(uuid.uuid4())}, format="json")  # fmt: skip
     assert other.status_code == 409
     quota.refresh_from_db()
@@ -113,12 +120,17 @@ def test_respondent_saves_and_submits_once(world: World):
 
 
 def test_open_link_gives_a_key_that_answers(world: World):
+    from django.core.cache import cache
+
+    cache.clear()  # the limits on new open-link keys
     client = api_client(None, None)
     started = client.post(f"/api/v1/respondent/open/{world.quota_a.open_token}/")
     assert started.status_code == 201
     key = started.json()["key"]
-    assert client.get(f"/api/v1/respondent/{key}/").status_code == 200
-    saved = client.post(f"/api/v1/respondent/{key}/pages/A/", {"answers": {"A1": "2"}},
+    assert world.quota_a.open_token not in key  # a key made by the server
+    client.credentials(HTTP_X_RESPONDENT_KEY=key)
+    assert client.get("/api/v1/respondent/form/").status_code == 200
+    saved = client.post("/api/v1/respondent/pages/A/", {"answers": {"A1": "2"}},
                         format="json")  # fmt: skip
     assert saved.status_code == 200
     assert Response.objects.get(resume_hash__isnull=False, via_open_link=True).answers == {
@@ -130,13 +142,22 @@ def test_open_link_gives_a_key_that_answers(world: World):
 
 
 def test_responses_carry_no_answers_and_station_staff_see_little(world: World):
+    # A complete response not yet released to the station (fewer than k since the last
+    # release): the office lists it, the station does not.
+    unreleased = Response.objects.create(wave=world.wave, station=world.station_a,
+                                         instrument_version=world.version, answers={"A1": "1"},
+                                         status="complete")  # fmt: skip
     office = api_client(world, "office").get("/api/v1/responses/").json()["results"]
     assert {row["id"] for row in office} == set(Response.objects.values_list("pk", flat=True))
     assert all("answers" not in row and "duration_seconds" in row for row in office)
     station = api_client(world, "station").get("/api/v1/responses/").json()["results"]
     assert {row["id"] for row in station} == set(
-        Response.objects.filter(station=world.station_a).values_list("pk", flat=True)
+        Response.objects.filter(station=world.station_a, release__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
+    assert world.response_a.pk in {row["id"] for row in station}
+    assert unreleased.pk not in {row["id"] for row in station}
     assert set(station[0]) == {"id", "wave", "station", "status", "submitted_on"}
     assert api_client(world, "leader").get("/api/v1/responses/").status_code == 403
 
@@ -151,11 +172,18 @@ def test_code_listing_shows_no_contact_data_and_is_audited(world: World):
     )
     text = json.dumps(rows, ensure_ascii=False)
     assert "王五" not in text and "wang@example.cn" not in text
-    shown = {row["id"] for row in rows if row["short_code"]}
-    assert world.fresh_code.pk in shown and world.used_code.pk not in shown
-    assert all(row["short_code"] is None for row in rows if row["channel"] == "email")
+    # Codes are stored as hashes only: the listing says which invitations have one, and
+    # shows no code or link at all (replaces: printed codes listed with their code).
+    by_id = {row["id"]: row for row in rows}
+    assert by_id[world.fresh_code.invitation.pk]["has_code"] is True
+    assert by_id[world.used_code.invitation.pk]["has_code"] is True
+    assert all(row["has_code"] is False for row in rows if row["channel"] == "email")
+    assert all("short_code" not in row and "link" not in row for row in rows)
+    for code in (world.fresh_code, world.used_code, world.started_code):
+        assert code.token not in text and code.short_code not in text
+        assert code.display not in text
     assert AuditEvent.objects.filter(action=AuditAction.DOWNLOAD,
-                                     data__event="codes_api").exists()  # fmt: skip
+                                     data__event="invitations_api").exists()  # fmt: skip
 
 
 def test_wave_table_is_suppressed(world: World):
@@ -220,6 +248,14 @@ def test_roster_import_and_printed_codes(world: World):
                          format="json")  # fmt: skip
     assert issued.status_code == 201 and len(issued.json()) == 3
     assert all(row["short_code"] and row["link"] for row in issued.json())
+    # The reply is the one place the codes appear: each opens its own new invitation.
+    for row in issued.json():
+        token = row["link"].rstrip("/").rsplit("/", 1)[-1]
+        assert row["link"] == f"http://testserver/a/{token}/"
+        assert codes.invitation_by_token(token).pk == row["id"]
+        assert codes.invitation_by_short_code(row["short_code"]).pk == row["id"]
+    listed = client.get(f"/api/v1/quotas/{world.quota_a.pk}/invitations/").content.decode()
+    assert not any(row["short_code"] in listed for row in issued.json())
 
 
 # --- documentation --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from survey_platform.api.models import ApiToken
 from survey_platform.core.models import AuditEvent
 from survey_platform.fieldwork.models import Invitation, Response, StationQuota
 from survey_platform.network.models import Station
-from tests.api.conftest import World, api_client
+from tests.api.conftest import World, api_client, respondent_client
 
 pytestmark = pytest.mark.django_db
 
@@ -63,8 +63,8 @@ def test_wrong_types(world: World):
     patch = client.patch(f"/api/v1/instrument-versions/{world.draft.pk}/", data="null",
                          content_type="application/json")  # fmt: skip
     assert patch.status_code == 400
-    answers = api_client(None, None).post(
-        f"/api/v1/respondent/{world.fresh_code.token}/pages/A/",
+    answers = respondent_client(world, world.fresh_code).post(
+        "/api/v1/respondent/pages/A/",
         {"answers": {"A1": {"nested": True}}},
         format="json",
     )
@@ -145,15 +145,18 @@ def test_messages_are_translated(world: World):
 
 def test_a_used_answer_code_changes_nothing(world: World):
     before = snapshot()
-    client = api_client(None, None)
-    key = world.used_code.token
-    form = client.get(f"/api/v1/respondent/{key}/", HTTP_ACCEPT_LANGUAGE="en")
+    entry = api_client(None, None).post(
+        "/api/v1/respondent/session/", {"code": world.used_code.display}, format="json"
+    )
+    assert entry.status_code == 409 and "key" not in entry.json()
+    client = respondent_client(world, world.used_code)
+    form = client.get("/api/v1/respondent/form/", HTTP_ACCEPT_LANGUAGE="en")
     assert form.status_code == 409 and "already been submitted" in error_of(form)["detail"]
-    page = client.post(f"/api/v1/respondent/{key}/pages/A/", {"answers": {"A1": "1"}},
+    page = client.post("/api/v1/respondent/pages/A/", {"answers": {"A1": "1"}},
                        format="json")  # fmt: skip
     assert page.status_code == 409
     submit = client.post(
-        f"/api/v1/respondent/{key}/submit/",
+        "/api/v1/respondent/submit/",
         {"client_submission_id": "0b7d9c1e-2f4a-4b8e-9d6c-3a5e7f9b1c2d"},
         format="json",
     )
@@ -164,9 +167,9 @@ def test_a_used_answer_code_changes_nothing(world: World):
 
 def test_invalid_answers_are_reported_and_not_stored(world: World):
     before = snapshot()
-    client = api_client(None, None)
+    client = respondent_client(world, world.fresh_code)
     response = client.post(
-        f"/api/v1/respondent/{world.fresh_code.token}/pages/A/",
+        "/api/v1/respondent/pages/A/",
         {"answers": {"A1": "7"}, "language": "en"},
         format="json",
         HTTP_ACCEPT_LANGUAGE="en",
@@ -174,7 +177,7 @@ def test_invalid_answers_are_reported_and_not_stored(world: World):
     assert response.status_code == 400
     assert "not one of the options" in error_of(response)["errors"]["A1"][0]
     foreign = client.post(
-        f"/api/v1/respondent/{world.fresh_code.token}/pages/A/",
+        "/api/v1/respondent/pages/A/",
         {"answers": {"B9": "1"}},
         format="json",
     )

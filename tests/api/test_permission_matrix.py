@@ -7,7 +7,9 @@ a savepoint that is rolled back: every cell starts from the same world.
 Roles: anonymous, a signed-in user without any role ("nobody"), the survey office, a
 station officer on an object of their own station ("own") and the same officer on
 another station's object ("other"), leadership. Respondent endpoints: a valid answer
-code, a used one and an unknown one.
+code, a used one and an unknown one (as the code sent to the session endpoint, and as the
+key in the X-Respondent-Key header of the later calls: a valid key, one of a used code and
+a forged one).
 """
 
 from __future__ import annotations
@@ -107,9 +109,10 @@ MATRIX: dict[str, dict[str, int]] = {
     f"GET {V1}/tokens/": any_role(200),
     f"POST {V1}/tokens/": any_role(201),
     f"DELETE {V1}/tokens/{{id}}/": any_role(204, other=404),  # other: someone else's
-    f"GET {V1}/respondent/{{key}}/": codes(200),
-    f"POST {V1}/respondent/{{key}}/pages/{{page}}/": codes(200),
-    f"POST {V1}/respondent/{{key}}/submit/": codes(200),
+    f"POST {V1}/respondent/session/": codes(201),
+    f"GET {V1}/respondent/form/": codes(200),
+    f"POST {V1}/respondent/pages/{{page}}/": codes(200),
+    f"POST {V1}/respondent/submit/": codes(200),
     f"POST {V1}/respondent/open/{{token}}/": {"code": 201, "unknown": 404},
 }
 
@@ -119,16 +122,27 @@ def _user(world: World, role: str) -> str | None:
             "other": "station", "leader": "leader"}.get(role)  # fmt: skip
 
 
+def _code(world: World, role: str) -> str:
+    """The answer code a respondent role enters with."""
+    return {"code": world.started_code.token, "used": world.used_code.token,
+            "unknown": "no-such-code-0000000000"}[role]  # fmt: skip
+
+
+def _respondent_key(world: World, role: str) -> str:
+    """The X-Respondent-Key of a respondent role: the key of the started code, of the used
+    code, or one the server never signed."""
+    if role == "unknown":
+        return "no-such-key:0000000000:forged"
+    return world.respondent_key(world.started_code if role == "code" else world.used_code)
+
+
 def _path(world: World, role: str, template: str) -> str:
     other = role == "other"
-    key = {"code": world.started_code.token, "used": world.used_code.token,
-           "unknown": "no-such-code-0000000000"}.get(role, "")  # fmt: skip
     own_token = None
     if _user(world, role) in world.keys:
         owner = world.office if other else world.user(_user(world, role))
         own_token = owner.api_tokens.values_list("pk", flat=True).first()
     values: dict[str, Any] = {
-        "key": key,
         "page": "A",
         "token": world.quota_a.open_token if role == "code" else "no-such-link",
     }
@@ -197,8 +211,10 @@ def _body(world: World, label: str, role: str) -> tuple[Any, str]:
         f"POST {V1}/waves/{{code}}/exports/": ({"format": "csv", "station": (
             world.station_b if role == "other" else world.station_a).pk}, "json"),
         f"POST {V1}/briefings/generate/": ({"wave": world.wave.code}, "json"),
-        f"POST {V1}/respondent/{{key}}/pages/{{page}}/": ({"answers": {"A1": "2"}}, "json"),
-        f"POST {V1}/respondent/{{key}}/submit/": (
+        f"POST {V1}/respondent/session/": (
+            {"code": _code(world, role) if role in CODE_ROLES else "x"}, "json"),
+        f"POST {V1}/respondent/pages/{{page}}/": ({"answers": {"A1": "2"}}, "json"),
+        f"POST {V1}/respondent/submit/": (
             {"client_submission_id": "5b0c6a52-0a47-4a3c-9e53-7f2b9c1d8e01"}, "json"),
     }  # fmt: skip
     return bodies.get(label, (None, "json"))
@@ -276,6 +292,8 @@ def test_permission_matrix(world, settings):
 def _call(world: World, label: str, method: str, url: str, role: str) -> int:
     data, fmt = _body(world, label, role)
     client = api_client(world, _user(world, role))
+    if role in CODE_ROLES and label != f"POST {V1}/respondent/session/":
+        client.credentials(HTTP_X_RESPONDENT_KEY=_respondent_key(world, role))
     with transaction.atomic():
         kwargs: dict[str, Any] = {}
         if data is not None:

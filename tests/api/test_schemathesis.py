@@ -2,12 +2,12 @@
 
 The schema is fetched from /api/schema/ and every operation is fuzzed through the WSGI
 application (the test database, no server): as the survey office, a station officer,
-a leader and anonymously, and the respondent operations with an answer code. Path
-parameters are either real objects of the world (most cases, so that the success paths
-are reached) or generated. Each case runs in a savepoint that is rolled back, so every
-case starts from the same data. Checks: no 5xx, the status code, content type, headers
-and body as the schema documents them. The seed is fixed; the run has a time budget and
-must produce at least MIN_CASES cases.
+a leader and anonymously, and the respondent operations with an answer code's key. Path
+parameters and the respondent key header are either real objects of the world (most
+cases, so that the success paths are reached) or generated. Each case runs in a
+savepoint that is rolled back, so every case starts from the same data. Checks: no 5xx,
+the status code, content type, headers and body as the schema documents them. The seed
+is fixed; the run has a time budget and must produce at least MIN_CASES cases.
 """
 
 from __future__ import annotations
@@ -72,12 +72,20 @@ def path_objects(world: World, role: str | None, path: str) -> dict[str, Any]:
         "/api/v1/jobs/": {"id": str(world.job_a.public_id)},
         "/api/v1/tokens/": {"id": token_id},
         "/api/v1/respondent/open/": {"token": world.quota_a.open_token},
-        "/api/v1/respondent/": {"key": world.fresh_code.token, "page": "A"},
+        "/api/v1/respondent/": {"page": "A"},
     }
     for prefix, values in by_prefix.items():
         if path.startswith(prefix):
             return {k: v for k, v in values.items() if "{" + k + "}" in path and v is not None}
     return {}
+
+
+def header_objects(world: World, path: str) -> dict[str, str]:
+    """A real respondent key (of an unused code) for the operations that read it."""
+    entries = ("/api/v1/respondent/session/", "/api/v1/respondent/open/")
+    if not path.startswith("/api/v1/respondent/") or path.startswith(entries):
+        return {}
+    return {"X-Respondent-Key": world.respondent_key(world.fresh_code)}
 
 
 @contextmanager
@@ -119,11 +127,12 @@ def _fuzz(world: World, schema: Any, wsgi: Any) -> None:
             if role in world.keys:
                 headers["Authorization"] = f"Bearer {world.keys[role]}"
             fixed = path_objects(world, role, operation.path)
+            key = header_objects(world, operation.path)
             bad = NEGATIVE.get(role, 0)
-            for path_parameters, n, mode in (
-                (fixed, real, GenerationMode.POSITIVE),
-                ({}, generated, GenerationMode.POSITIVE),
-                (fixed, bad, GenerationMode.NEGATIVE),
+            for path_parameters, fixed_headers, n, mode in (
+                (fixed, key, real, GenerationMode.POSITIVE),
+                ({}, {}, generated, GenerationMode.POSITIVE),
+                (fixed, key, bad, GenerationMode.NEGATIVE),
             ):
                 if time.monotonic() - started > BUDGET_SECONDS:
                     pytest.fail(
@@ -131,7 +140,9 @@ def _fuzz(world: World, schema: Any, wsgi: Any) -> None:
                     )
                 if not n:
                     continue
-                strategy = operation.as_strategy(mode, path_parameters=path_parameters or None)
+                strategy = operation.as_strategy(
+                    mode, path_parameters=path_parameters or None, headers=fixed_headers or None
+                )
                 checks = CHECKS + ([negative_data_rejection] if mode.is_negative else [])
                 send = functools.partial(
                     _send, app=wsgi, headers=headers, counts=counts, checks=checks
