@@ -22,20 +22,26 @@ def _fieldwork_names() -> dict[str, list[str]]:
 
 
 NAMES = _fieldwork_names()
-QUOTA_URLS = sorted(n for n, params in NAMES.items() if params == ["pk"])
+#: A quota's pages, and those of one invitation of the quota (the code reissue).
+QUOTA_URLS = sorted(n for n, params in NAMES.items() if params and params[0] == "pk")
 WAVE_URLS = sorted(n for n, params in NAMES.items() if params and params[0] == "code")
 
 
 def test_url_inventory_is_what_we_expect():
     assert "invitations" in QUOTA_URLS and "station-dashboard" in QUOTA_URLS
+    assert NAMES["code-reissue"] == ["pk", "invitation"]
     assert "office-monitor" in WAVE_URLS and "quality" in WAVE_URLS
     assert set(NAMES) == set(QUOTA_URLS) | set(WAVE_URLS) | {"waves", "my-waves"}
 
 
 def _url(name: str, quota, wave) -> str:
     params = NAMES[name]
-    if params == ["pk"]:
-        return reverse(f"fieldwork:{name}", kwargs={"pk": quota.pk})
+    if params[0] == "pk":
+        kwargs = {"pk": quota.pk}
+        if "invitation" in params:
+            first = Invitation.objects.filter(wave=quota.wave, station=quota.station).first()
+            kwargs["invitation"] = first.pk
+        return reverse(f"fieldwork:{name}", kwargs=kwargs)
     kwargs = {"code": wave.code}
     if "action" in params:
         kwargs["action"] = "close"

@@ -24,9 +24,9 @@ ALLOWED = {
     "reports:portal", "reports:pdf",
     "api:token-list", "api:token-detail",  # their own API tokens
     # the public respondent pages (an answer code is needed; nothing of others is shown)
-    "respondent-start", "respondent-page", "respondent-done", "respondent-code",
-    "respondent-open", "api:respondent-open", "api:respondent-form", "api:respondent-page",
-    "api:respondent-submit",
+    "respondent-start", "respondent-resume", "respondent-page", "respondent-done",
+    "respondent-code", "respondent-open", "api:respondent-open", "api:respondent-session",
+    "api:respondent-form", "api:respondent-page", "api:respondent-submit",
 }  # fmt: skip
 REFUSED = (403, 404, 405)
 

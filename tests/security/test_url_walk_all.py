@@ -24,6 +24,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from survey_platform.fieldwork.respondent_views import KEY_COOKIE
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,7 @@ PUBLIC = {
     "login",
     "healthz",
     "respondent-start",
+    "respondent-resume",
     "respondent-page",
     "respondent-done",
     "respondent-code",
@@ -49,7 +51,8 @@ LEADER_OK = NO_ROLE_OK | {"reports:portal", "reports:pdf"}
 STATION_A_OBJECTS = re.compile(
     r"^(network:station-detail|network:station-update|network:membership-|fieldwork:station-"
     r"|fieldwork:invitations|fieldwork:roster|fieldwork:codes|fieldwork:reminders|fieldwork:open-"
-    r"|fieldwork:code-list|fieldwork:poster|job-|reports:station-report|exports:station)"
+    r"|fieldwork:code-reissue|fieldwork:slips-|fieldwork:poster|job-|reports:station-report"
+    r"|exports:station)"
 )
 
 
@@ -71,6 +74,7 @@ def world(
     station_b,
     open_wave,
     invitation,
+    invitation_code,
     leader,
     django_capture_on_commit_callbacks,
 ):
@@ -131,10 +135,12 @@ def world(
             "pk:reports": briefing.pk,
             "pk:reports:station-report": quota_a.pk,
             "public_id": job.public_id,
-            "key": invitation.token,
+            "token:respondent-start": invitation_code.token,
+            "invitation": invitation.pk,
             "page": page,
             "token": quota_a.open_token,
         },
+        "invitation": invitation,
     }
 
 
@@ -147,6 +153,13 @@ def _fill(route: str, name: str, values: dict[str, Any]) -> str | None:
             return None
         out = re.sub(rf"<(?:\w+:)?{param}>", str(value), out, count=1)
     return "/" + out
+
+
+def _respondent_key(invitation) -> str:
+    from survey_platform.fieldwork.codes import invitation_key
+
+    invitation.refresh_from_db()  # a reissue in the walk raises the code generation
+    return invitation_key(invitation)
 
 
 def _state() -> list:
@@ -179,6 +192,8 @@ def test_every_url_as_every_role(world):
         for who, user in world["users"].items():
             cache.clear()  # rate limits are not what this test is about
             client = client_for(user)
+            # Everyone walks as a respondent too: the key cookie of the (current) code.
+            client.cookies[KEY_COOKIE] = _respondent_key(world["invitation"])
             before = _state()
             got = client.get(url).status_code
             posted = client.post(url, {}).status_code
