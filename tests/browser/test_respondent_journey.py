@@ -97,14 +97,16 @@ def _mark(page) -> None:
 def test_phone_respondent_journey(browser, live_server, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
     wave = Wave.objects.get(code=DEMO_WAVE)
-    invitation = demo_invitation(wave)
+    code = demo_invitation(wave)  # a fresh printed code, as `make run` prints it
+    invitation = code.invitation
     quota = StationQuota.objects.get(wave=wave, station=invitation.station)
     completes_before = quota.completes
-    link = f"{live_server.url}/a/{invitation.token}/"
+    link = f"{live_server.url}/a/{code.token}/"
 
     first = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = first.new_page()
     page.goto(link)
+    assert code.token not in page.url  # the code leaves the address bar at once
     assert page.is_visible("text=您的性别")
     _shot(page, "respondent-first-page.png", tmp_path)
     _mark(page)
@@ -194,8 +196,8 @@ def _plain_next(page, action: str = "next") -> None:
         page.click(f".resp-nav button[value={action}]")
 
 
-def test_respondent_journey_without_javascript(browser, live_server, invitation, tmp_path):
-    link = f"{live_server.url}/a/{invitation.token}/"
+def test_respondent_journey_without_javascript(browser, live_server, invitation_code, tmp_path):
+    link = f"{live_server.url}/a/{invitation_code.token}/"
     first = browser.new_context(locale="zh-CN", viewport=PHONE, java_script_enabled=False)
     page = first.new_page()
     page.goto(link)
@@ -238,13 +240,15 @@ def test_respondent_journey_without_javascript(browser, live_server, invitation,
     second.close()
 
 
-def test_javascript_saves_retry_show_errors_and_refusals(browser, live_server, invitation):
+def test_javascript_saves_retry_show_errors_and_refusals(
+    browser, live_server, invitation, invitation_code
+):
     """A lost connection: three tries, then a message; nothing typed is lost, and the
     button works again once the connection is back. The server's 400 messages appear under
     the questions; a refusal shows the server's page."""
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/a/{invitation.token}/")
+    page.goto(f"{live_server.url}/a/{invitation_code.token}/")
     _mark(page)
     attempts = []
 
@@ -254,7 +258,7 @@ def test_javascript_saves_retry_show_errors_and_refusals(browser, live_server, i
         attempts.append(route.request.headers.get("accept"))
         return route.abort()
 
-    page.route("**/a/*/A/", cut)
+    page.route("**/answer/A/", cut)
     page.check("input[name=A1][value='1']")
     page.fill("input[name=A2]", "3")
     page.click(".resp-nav [data-next]")
@@ -265,7 +269,7 @@ def test_javascript_saves_retry_show_errors_and_refusals(browser, live_server, i
     assert page.is_checked("input[name=A1][value='1']")
     assert page.input_value("input[name=A2]") == "3"
     assert page.url.endswith("/A/") and not Response.objects.exists()
-    page.unroute("**/a/*/A/")
+    page.unroute("**/answer/A/")
     # The server's checks are shown where they belong: here, a question the page's own
     # checks were told to skip, and a form state that no longer matches.
     page.evaluate("document.querySelector('#q-A1').removeAttribute('data-required')")

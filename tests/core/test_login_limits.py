@@ -108,5 +108,5 @@ def test_nul_refusal_speaks_the_requests_language(client):
 
 
 def test_nul_in_a_json_page_save_is_refused_with_a_json_form_error(client):
-    resp = client.post("/a/abc/A/", {"A1": "x\x00"}, HTTP_ACCEPT="application/json")
+    resp = client.post("/answer/A/", {"A1": "x\x00"}, HTTP_ACCEPT="application/json")
     assert resp.status_code == 400 and resp.json()["form_error"]

@@ -38,6 +38,16 @@ def test_demo_ground_truth(demo):
     check_margins_are_those_of_the_simulated_population()
 
 
+def _printed_code(output: str) -> dict[str, str]:
+    """The respondent link and short code seed_demo prints."""
+    import re
+
+    link = re.search(r"(?P<base>\S*)/a/(?P<token>[A-Za-z0-9_-]+)/", output)
+    code = re.search(r"\b[A-Z0-9]{5}-[A-Z0-9]{5}\b", output)
+    assert link and code, output
+    return {**link.groupdict(), "code": code.group()}
+
+
 def check_two_closed_waves_and_an_open_one_with_partial_fieldwork(demo):
     from survey_platform.demo.fieldwork import DEMO_HOST_FOR_LINK, DEMO_WAVE, demo_invitation
     from survey_platform.fieldwork.models import Response, StationQuota, Wave
@@ -68,10 +78,19 @@ def check_two_closed_waves_and_an_open_one_with_partial_fieldwork(demo):
         )
     flagged = Response.objects.filter(wave=waves["2025-Q4"]).exclude(quality_flags=[]).count()
     assert flagged > 0
-    invitation = demo_invitation(waves[DEMO_WAVE])
+    # The printed link and code open the demo station's unanswered printed invitation.
+    from survey_platform.fieldwork.codes import invitation_by_short_code, invitation_by_token
+
+    printed = _printed_code(demo)
+    invitation = invitation_by_token(printed["token"])
+    assert invitation is not None and invitation_by_short_code(printed["code"]) == invitation
     assert invitation.state == "sent" and invitation.channel == "print"
     assert invitation.station.host_institution == DEMO_HOST_FOR_LINK
-    assert f"/a/{invitation.token}/" in demo
+    # Each call gives that invitation a fresh code, replacing the one printed before.
+    code = demo_invitation(waves[DEMO_WAVE])
+    assert code.invitation == invitation and code.token != printed["token"]
+    assert invitation_by_token(code.token) == invitation
+    assert invitation_by_token(printed["token"]) is None
     assert waves[DEMO_WAVE].invitations.filter(state="completed").exists()
 
 
@@ -90,8 +109,9 @@ def check_seed_demo_twice_changes_nothing(demo):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert state() == before
-    link = [line for line in demo.splitlines() if "/a/" in line]
-    assert link and link[0] in out.getvalue()
+    # A working respondent link is printed again: a new code each run.
+    first, again = _printed_code(demo), _printed_code(out.getvalue())
+    assert again["base"] == first["base"] and again["token"] != first["token"]
     assert "0 waves, 0 briefings created" in out.getvalue()
 
 
