@@ -1,12 +1,16 @@
 """Virtual respondents for bench/load.py: a browser's flow through the respondent form.
 
+Both flows come in once through the personal link, ``GET /a/<code>/``: the server checks
+the code, puts the signed respondent key into the ``sv_respondent`` cookie and redirects
+to the page to continue on, ``/answer/<page>/`` (through ``/answer/`` when it sends there
+first); from then on the key travels in the cookie and no URL holds the code.
+
 Two flows, as the two kinds of browser take them. With JavaScript (:func:`complete_js`,
-what a phone does): ``GET /a/<code>/`` (302 to the current page), ``GET`` the page — the
-whole questionnaire comes with it, each page section with its own signed form state —
-then for every page the same form POST as without JavaScript, sent with
-``Accept: application/json`` and answered with JSON naming the next page (no redirect,
-no page render), and on the last shown page the submit. Without JavaScript
-(:func:`complete`): ``GET /a/<code>/`` (302 to the current page), ``GET`` the page (the CSRF
+what a phone does): the entry, ``GET`` the page — the whole questionnaire comes with it,
+each page section with its own signed form state — then for every page the same form POST
+as without JavaScript, sent with ``Accept: application/json`` and answered with JSON
+naming the next page (no redirect, no page render), and on the last shown page the
+submit. Without JavaScript (:func:`complete`): the entry, ``GET`` the page (the CSRF
 cookie, the masked token and the signed ``form_state`` come with it), then for every page
 a ``POST`` of the page's answers with ``action=next`` and the ``GET`` of the page the
 server redirects to, and on the last page the ``POST`` with ``action=submit`` and the
@@ -39,7 +43,9 @@ MAX_ATTEMPTS = 10
 BACKOFF_FIRST = 0.05
 BACKOFF_MAX = 2.0
 _INPUT = r'name="{name}" value="([^"]*)"'
-_PAGE = re.compile(r"/a/[^/]+/([^/]+)/$")
+_PAGE = re.compile(r"/answer/([^/]+)/$")
+#: Where the entry may send the browser before the page: it redirects on to the page.
+RESUME = "/answer/"
 
 
 @dataclass(frozen=True)
@@ -177,8 +183,7 @@ def complete(
     False after a request failed for good (the failure is in ``tally.errors``) or when
     ``deadline`` (time.monotonic) passed before the next page save (``tally.unfinished``)."""
     try:
-        page = _call(transport, tally, "start", "GET", f"/a/{plan.token}/", expect=302, sleep=sleep)
-        path = page.location
+        path = _enter(transport, tally, plan, sleep)
         form = _call(transport, tally, "page", "GET", path, expect=200, sleep=sleep)
         for _step in range(len(plan.pages) + 1):
             think()
@@ -216,10 +221,7 @@ def complete_js(
     """:func:`complete` as a browser with JavaScript does it: one page view, then a JSON
     page save per shown page; the last one is the submit."""
     try:
-        start = _call(
-            transport, tally, "start", "GET", f"/a/{plan.token}/", expect=302, sleep=sleep
-        )
-        path = start.location
+        path = _enter(transport, tally, plan, sleep)
         form = _call(transport, tally, "page", "GET", path, expect=200, sleep=sleep)
         states = page_states(form.body)
         base = path.rsplit("/", 2)[0] + "/"
@@ -248,6 +250,28 @@ def complete_js(
     except OutOfTime:
         tally.unfinished = True
         return False
+
+
+def _enter(
+    transport: Transport, tally: Tally, plan: RespondentPlan, sleep: Callable[[float], None]
+) -> str:
+    """The entry through the personal link: the key cookie is set, and the path of the
+    page to answer (without the code) is returned."""
+    start = _call(transport, tally, "start", "GET", f"/a/{plan.token}/", expect=302, sleep=sleep)
+    path = _path(start.location)
+    if path == RESUME:
+        resumed = _call(transport, tally, "resume", "GET", path, expect=302, sleep=sleep)
+        path = _path(resumed.location)
+    if plan.token in path:
+        raise RequestFailed("the code is still in the page's address")
+    return path
+
+
+def _path(location: str) -> str:
+    """A redirect's path (the server may answer with an absolute URL)."""
+    if "://" in location:
+        location = "/" + location.split("://", 1)[1].partition("/")[2]
+    return location
 
 
 _SECTION = re.compile(r"<section\b[^>]*>")

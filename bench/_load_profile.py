@@ -43,8 +43,10 @@ class TimedTransport:
 
     def request(self, method: str, path: str, fields: Any = None, *, json: bool = False) -> Reply:
         wall, cpu = time.perf_counter(), time.process_time()
-        if fields is None:
-            kind = "GET start" if path.count("/") == 3 else "GET page"
+        if fields is None and path.startswith("/a/"):
+            kind = "GET start"  # the entry with the code
+        elif fields is None:
+            kind = "GET resume" if path == "/answer/" else "GET page"
         else:
             kind = f"POST {dict(fields)['action']}{' (JSON)' if json else ''}"
         if self.breakdown is not None:
@@ -67,7 +69,9 @@ class TimedTransport:
 #: (module, attribute) wrapped with a timer by --breakdown; inclusive times, so nested
 #: entries (validate_answers inside response_save_page) are part of their caller's.
 TIMED = [
+    ("survey_platform.fieldwork.respondent_entry", "enter_with_token"),
     ("survey_platform.fieldwork.respondent", "session_for_key"),
+    ("survey_platform.fieldwork.respondent", "read_key"),
     ("survey_platform.fieldwork.respondent", "current_response"),
     ("survey_platform.fieldwork.respondent", "mark_opened"),
     ("survey_platform.fieldwork.respondent", "response_save_page"),

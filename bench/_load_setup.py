@@ -112,10 +112,12 @@ def open_wave(
     office: Any, version: Any, stations: list[Any], code: str, respondents: int
 ) -> tuple[Any, list[tuple[str, int]]]:
     """An open wave with a quota per station and one printed answer code per respondent.
-    Returns the wave and (token, station id) per respondent, stations taking turns."""
+    Returns the wave and (token, station id) per respondent, stations taking turns. The
+    codes are issued as the station issues them (fieldwork/codes.py: only their hashes are
+    stored): the plaintext link tokens exist only in what this returns."""
     from django.utils import timezone
 
-    from survey_platform.fieldwork import invitations, services
+    from survey_platform.fieldwork import services
 
     now = timezone.now()
     wave = services.wave_create(
@@ -134,16 +136,26 @@ def open_wave(
     ]
     wave = services.wave_open(actor=office, wave=wave)
     tokens = {
-        quota.station_id: [
-            inv.token for inv in invitations.codes_issue(actor=office, quota=quota, count=counts[i])
-        ]
-        for i, quota in enumerate(quotas)
+        quota.station_id: _issue_tokens(office, quota, counts[i]) for i, quota in enumerate(quotas)
     }
     plan = [
         (tokens[stations[i % len(stations)].pk].pop(), stations[i % len(stations)].pk)
         for i in range(respondents)
     ]
     return wave, plan
+
+
+def _issue_tokens(office: Any, quota: Any, count: int) -> list[str]:
+    """``count`` printed codes of the quota, issued at most MAX_CODES_PER_ISSUE at a time
+    (what one slips PDF holds); their link tokens."""
+    from survey_platform.fieldwork import invitations
+
+    tokens: list[str] = []
+    while len(tokens) < count:
+        batch = min(invitations.MAX_CODES_PER_ISSUE, count - len(tokens))
+        issued = invitations.codes_issue(actor=office, quota=quota, count=batch)
+        tokens.extend(code.token for code in issued)
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,7 @@ def verify(wave: Any, outcomes: list[dict[str, Any]]) -> Verdict:
     have been restarted)."""
     from django.db import connections
 
+    from survey_platform.fieldwork.codes import code_digest
     from survey_platform.fieldwork.models import Invitation, Response, StationQuota
 
     connections.close_all()
@@ -204,10 +217,13 @@ def verify(wave: Any, outcomes: list[dict[str, Any]]) -> Verdict:
         for q in StationQuota.objects.filter(wave=wave)
         if q.completes != stations.get(q.station_id, 0)
     )
+    # Invitations are known by the hash of their code (the clients hold the codes).
     completed = set(
-        Invitation.objects.filter(wave=wave, state="completed").values_list("token", flat=True)
+        Invitation.objects.filter(wave=wave, state="completed").values_list("token_hash", flat=True)
     )
-    invitation_mismatches = sum(1 for o in acknowledged if o["token"] not in completed)
+    invitation_mismatches = sum(
+        1 for o in acknowledged if code_digest("token", o["token"]) not in completed
+    )
     invitation_mismatches += abs(len(completed) - len(rows))
     return Verdict(
         acknowledged=len(acknowledged),

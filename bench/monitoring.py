@@ -55,7 +55,12 @@ def populate(n_responses: int, n_stations: int, seed: int = 11) -> tuple[Any, An
     from instruments import services as instrument_services
     from instruments.standard import load_standard
     from survey_platform.fieldwork import services
-    from survey_platform.fieldwork.models import Invitation, Response, StationQuota
+    from survey_platform.fieldwork.models import (
+        Invitation,
+        Response,
+        StationQuota,
+        field_day_start,
+    )
     from survey_platform.network.models import Region, Sector, Station
 
     rng = random.Random(seed)
@@ -116,8 +121,10 @@ def populate(n_responses: int, n_stations: int, seed: int = 11) -> tuple[Any, An
         for _ in range(3000)
     ]
     seconds = int(timedelta(days=21).total_seconds())
+    # Days only, as the respondent form stores them (models.field_day_start).
     time_pool = [
-        prep("submitted_at", now - timedelta(seconds=rng.randint(0, seconds))) for _ in range(20000)
+        prep("submitted_at", field_day_start(now - timedelta(seconds=rng.randint(0, seconds))))
+        for _ in range(20000)
     ]
 
     def responses() -> Any:
@@ -135,12 +142,13 @@ def populate(n_responses: int, n_stations: int, seed: int = 11) -> tuple[Any, An
     varying = ["station_id", "status", "via_open_link", "answers", "submitted_at"]
     fast_insert(template, varying, responses())
     states = ["sent", "opened", "started", "completed", "expired"]
+    # Codes issued long ago: only (stand-in) hashes are stored, as for real codes.
     invitations = (
-        (stations[i % n_stations].pk, rng.choice(states), f"bench-{i}", f"B{i:09d}")
+        (stations[i % n_stations].pk, rng.choice(states), f"bench-token-{i}", f"bench-code-{i}")
         for i in range(1000 * n_stations)
     )
     template = Invitation(wave=wave, station=stations[0], channel="print")
-    fast_insert(template, ["station_id", "state", "token", "short_code"], invitations)
+    fast_insert(template, ["station_id", "state", "token_hash", "code_hash"], invitations)
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load: statistics and the visibility map
         # that index-only scans need. Without it the first minutes are not representative.

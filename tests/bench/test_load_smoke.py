@@ -5,6 +5,7 @@ questionnaire exactly once (with CSRF checks on, as in production)."""
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import Counter
 from datetime import timedelta
@@ -25,8 +26,9 @@ from bench._load_plan import (
 )
 from instruments.standard import load_standard
 from instruments.validation import validate_answers
-from survey_platform.fieldwork import invitations, services
-from survey_platform.fieldwork.models import Invitation, Response, StationQuota
+from survey_platform.fieldwork import codes, invitations, services
+from survey_platform.fieldwork.models import Response, StationQuota
+from survey_platform.fieldwork.respondent_views import KEY_COOKIE
 
 
 class DjangoTransport:
@@ -35,8 +37,15 @@ class DjangoTransport:
     def __init__(self) -> None:
         self.client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
         self.posts: list[str] = []
+        self.paths: list[str] = []
+
+    @property
+    def cookies_after_submit(self) -> str | None:
+        key = self.client.cookies.get(KEY_COOKIE)
+        return None if key is None else key.value
 
     def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
+        self.paths.append(path)
         extra = {"HTTP_ACCEPT": "application/json"} if json else {}
         if fields is None:
             reply = self.client.get(path, **extra)
@@ -50,11 +59,14 @@ class DjangoTransport:
 
 
 class LosesFirstSubmitReply(DjangoTransport):
-    """The submit reaches the server and is stored, then the connection is cut."""
+    """The submit reaches the server and is stored, then the connection is cut: the reply
+    never arrives, so neither does its Set-Cookie (the deleted respondent key)."""
 
     def request(self, method: str, path: str, fields=None, *, json: bool = False) -> Reply:
+        cookies = copy.deepcopy(self.client.cookies)
         reply = super().request(method, path, fields, json=json)
         if fields is not None and self.posts.count("submit") == 1 and self.posts[-1] == "submit":
+            self.client.cookies = cookies
             raise TransportError("ConnectionResetError: cut after the server answered")
         return reply
 
@@ -76,10 +88,11 @@ def load_wave(office, standard_version, station_a, station_b):
         for s in (station_a, station_b)
     ]
     services.wave_open(actor=office, wave=wave)
+    # The link tokens of freshly issued codes: the database keeps only their hashes.
     tokens = [
-        (inv.token, quota.station_id)
+        (code.token, quota.station_id)
         for quota in quotas
-        for inv in invitations.codes_issue(actor=office, quota=quota, count=1)
+        for code in invitations.codes_issue(actor=office, quota=quota, count=1)
     ]
     return wave, tokens
 
@@ -107,7 +120,8 @@ def test_simulated_respondent_completes_standard_questionnaire(load_wave):
     wave, tokens = load_wave
     plan = build_plans(load_standard(), tokens[:1], seed=3)[0]
     tally = Tally()
-    assert complete(DjangoTransport(), plan, tally=tally, sleep=_no_sleep), tally.errors
+    transport = DjangoTransport()
+    assert complete(transport, plan, tally=tally, sleep=_no_sleep), tally.errors
     pages = len(load_standard().pages())
     kinds = Counter(kind for kind, *_rest in tally.records)
     assert kinds == {"start": 1, "page": pages, "save": pages - 1, "submit": 1}
@@ -116,7 +130,10 @@ def test_simulated_respondent_completes_standard_questionnaire(load_wave):
     assert stored.status == "complete" and str(stored.submission_id) == plan.submission_id
     assert answers_checksum(stored.answers) == plan.checksum
     assert StationQuota.objects.get(wave=wave, station_id=plan.station).completes == 1
-    assert Invitation.objects.get(token=plan.token).state == "completed"
+    assert codes.invitation_by_token(plan.token).state == "completed"
+    assert transport.cookies_after_submit == ""  # the respondent key was deleted
+    # No request after the entry named the code.
+    assert all(plan.token not in path for path in transport.paths[1:])
 
 
 def test_retried_submit_is_acknowledged_and_stored_once(load_wave):
