@@ -2,8 +2,9 @@
 
 - A station officer, on a phone (375 px, Chinese) and at a desk (1280 px, English), opens
   the wave from "My survey waves", imports a roster (CSV on the phone, Excel at the desk),
-  issues printed answer codes, opens the print view and downloads the QR code, the poster
-  and the code sheet; another station's quota is a 404.
+  issues printed answer codes (their slips download at once: the one time the codes are
+  shown), downloads the slips of the roster's people without e-mail, the QR code and the
+  poster; the page lists who has a code but no code; another station's quota is a 404.
 - The office creates a wave, sets a quota, opens it and watches the fieldwork monitor;
   then generates the 2026-Q4 briefing, follows the job to done, previews, approves and
   delivers it.
@@ -35,6 +36,7 @@ from pypdf import PdfReader
 from instruments.models import Instrument
 from reports.models import Briefing, BriefingStatus
 from survey_platform.demo.fieldwork import DEMO_WAVE
+from survey_platform.fieldwork import codes
 from survey_platform.fieldwork.models import FIELD_TZ, Invitation, StationQuota, Wave
 from survey_platform.jobs.models import Job
 from survey_platform.jobs.services import job_execute
@@ -60,11 +62,11 @@ LEADER = ("leader", "leader-demo-2026")
 #: What the officer clicks and reads, in the two interface languages.
 OFFICER_TEXT = {
     "zh-CN": {"my_waves": "我的调查轮次", "codes": "答题码", "import": "导入",
-              "issue": "生成答题码", "print_view": "打印视图", "print_heading": "可打印的答题码",
+              "issue": "生成答题码并下载答题卡（PDF）", "slips": "下载他们的答题卡",
               "poster": "海报（PDF）", "qr": "二维码（PNG）", "send": "发送邀请邮件"},
     "en-US": {"my_waves": "My survey waves", "codes": "Answer codes", "import": "Import",
-              "issue": "Issue codes", "print_view": "Print view",
-              "print_heading": "Printable answer codes", "poster": "Poster (PDF)",
+              "issue": "Issue codes and download the slips (PDF)",
+              "slips": "Download their slips", "poster": "Poster (PDF)",
               "qr": "QR code (PNG)", "send": "Send invitation e-mails"},
 }  # fmt: skip
 
@@ -128,8 +130,13 @@ def _state_total(page) -> int:
     return _first_int(page.locator("#state-counts > div").first.locator("dd").inner_text())
 
 
-def _unused_printed(page) -> int:
-    return _first_int(page.locator("#printed-codes p:not(.muted)").first.inner_text())
+SLIPS_FORM = "#printed-codes form[action$='/invitations/slips/']"
+
+
+def _unprinted(page) -> int:
+    """Roster people without e-mail who have no slip yet (the form shows only if any)."""
+    slips = page.locator(SLIPS_FORM)
+    return _first_int(slips.locator("span").inner_text()) if slips.count() else 0
 
 
 def _unsent_emails(page) -> int:
@@ -155,27 +162,36 @@ def _import(page, text: dict[str, str], roster: Path, *, send_now: bool) -> None
     expect(page.locator("#import-errors")).to_have_count(0)
 
 
-def _issue_codes(page, text: dict[str, str], count: int) -> None:
-    form = page.locator("#printed-codes form")
+SHORT_CODE = re.compile(r"[A-Z0-9]{5}-[A-Z0-9]{5}")
+
+
+def _slip_codes(pdf: bytes) -> list[str]:
+    """The short codes printed on a PDF of slips, in order."""
+    return SHORT_CODE.findall(re.sub(r"\s+", "", _pdf_text(pdf)))
+
+
+def _issue_codes(page, text: dict[str, str], count: int) -> tuple[str, bytes]:
+    """Issue printed codes: the answer is their slips' PDF, downloaded at once."""
+    form = page.locator("#printed-codes form[action$='/invitations/issue/']")
     form.locator("input[name=count]").fill(str(count))
-    with page.expect_navigation():
-        form.get_by_role("button", name=text["issue"], exact=True).click()
-    expect(page.locator(".messages .msg-success").first).to_be_visible()
+    return _download(page, form.get_by_role("button", name=text["issue"], exact=True).click)
 
 
-def _check_print_view(page, text: dict[str, str], codes: list[str], unused: int) -> None:
-    page.get_by_role("link", name=text["print_view"], exact=True).click()
-    expect(page.locator("h1")).to_contain_text(text["print_heading"])
-    expect(page.locator("p.muted").first).to_contain_text(str(unused))
-    # One slip per unused printed code, at most 200 to a part: the newest are in the last.
-    assert page.locator(".slip").count() == min(unused, 200)
-    part_links = page.locator(".actions a:not(.button)")
-    if part_links.count():
-        part_links.last.click()
-    shown = page.locator(".slip .code").all_inner_texts()
-    assert set(codes) <= set(shown), (codes, len(shown))
-    page.get_by_role("link", name="← " + text["codes"]).click()
-    expect(page.locator("#printed-codes")).to_be_visible()
+def _print_roster_slips(page, text: dict[str, str]) -> tuple[str, bytes]:
+    button = page.locator(SLIPS_FORM).get_by_role("button", name=re.compile(text["slips"]))
+    return _download(page, button.click)
+
+
+def _check_slips(pdf: bytes, name: str, quota: StationQuota, count: int) -> list[Invitation]:
+    """The PDF holds ``count`` slips (ten to an A4), each with a code that opens its own
+    invitation of this station; the file is named after the first of them."""
+    printed = _slip_codes(pdf)
+    assert len(printed) == len(set(printed)) == count, printed
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == -(-count // 10)
+    opened = [codes.invitation_by_short_code(code) for code in printed]
+    assert all(inv is not None and inv.station_id == quota.station_id for inv in opened)
+    assert name == f"answer-codes-{DEMO_WAVE}-{quota.pk}-{opened[0].pk}.pdf"
+    return opened
 
 
 def _check_poster_downloads(page, base: str, text: dict[str, str], quota: StationQuota) -> None:
@@ -208,29 +224,37 @@ def _listed(page, next_label: str) -> set[str]:
 
 
 def _officer_session(context, base: str, lang: str, roster: Path, quota: StationQuota) -> dict:
-    """One officer visit: import, issue 4 codes, print view, QR and poster downloads."""
+    """One officer visit: import, issue 4 codes (their slips), the roster's slips, QR and
+    poster downloads."""
     text = OFFICER_TEXT[lang]
     page = context.new_page()
     login(page, base, *STATION_A)
     _open_codes_page(page, base, text, quota.station.name)
-    before = {"total": _state_total(page), "unused": _unused_printed(page)}
+    before = {"total": _state_total(page), "unprinted": _unprinted(page)}
     before["unsent"] = _unsent_emails(page)
     newest = Invitation.objects.order_by("-pk").values_list("pk", flat=True).first()
     _import(page, text, roster, send_now=lang == "zh-CN")
-    after_import = {"total": _state_total(page), "unused": _unused_printed(page)}
+    after_import = {"total": _state_total(page), "unprinted": _unprinted(page)}
     after_import["unsent"] = _unsent_emails(page)
-    _issue_codes(page, text, 4)
-    unused = _unused_printed(page)
-    new_printed = list(
-        Invitation.objects.filter(pk__gt=newest, station=quota.station, channel="print")
-    )
-    _check_print_view(page, text, [inv.display_short_code for inv in new_printed], unused)
+    name, pdf = _issue_codes(page, text, 4)
+    issued = _check_slips(pdf, name, quota, 4)
+    assert all(inv.pk > newest and inv.name == "" and inv.channel == "print" for inv in issued)
+    roster_slips = []
+    if after_import["unprinted"]:
+        page.reload()
+        name, pdf = _print_roster_slips(page, text)
+        roster_slips = _check_slips(pdf, name, quota, after_import["unprinted"])
+    page.reload()
+    # The page says who has a code, and shows none of them.
+    html = page.content()
+    assert not SHORT_CODE.search(re.sub(r"<[^>]+>", " ", html)), "a code is on the page"
     _check_poster_downloads(page, base, text, quota)
     return {
         "page": page,
         "before": before,
         "after_import": after_import,
-        "unused": unused,
+        "unprinted": _unprinted(page),
+        "roster_slips": roster_slips,
         "total": _state_total(page),
         "new": newest,
     }
@@ -251,12 +275,10 @@ def test_station_officer_on_phone_and_desk(live_server, new_context, tmp_path):
     page = seen["page"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
     assert seen["after_import"]["total"] == seen["before"]["total"] + 3
-    assert seen["after_import"]["unused"] == seen["before"]["unused"] + 1
+    assert seen["after_import"]["unprinted"] == seen["before"]["unprinted"] + 1  # 测试丙
     assert seen["after_import"]["unsent"] == seen["before"]["unsent"]  # both e-mailed already
-    assert (
-        seen["unused"] == seen["before"]["unused"] + 5
-        and seen["total"] == seen["before"]["total"] + 7
-    )
+    assert [inv.name for inv in seen["roster_slips"]] == ["测试丙"]
+    assert seen["unprinted"] == 0 and seen["total"] == seen["before"]["total"] + 7
     assert _listed(page, "下一页") >= {"测试甲", "测试乙", "测试丙"}
     sent_to = sorted(address for m in mail.outbox for address in m.to)
     assert sent_to == ["jia.test@example.com", "yi.test@example.org"]
@@ -265,13 +287,15 @@ def test_station_officer_on_phone_and_desk(live_server, new_context, tmp_path):
     assert (jia.channel, jia.phone, jia.title, jia.age_group) == (
         "email", "15400000001", "associate", "35-44",
     )  # fmt: skip
-    assert jia.token in mail.outbox[0].body + mail.outbox[1].body
+    jia_mail = next(m for m in mail.outbox if m.to == ["jia.test@example.com"])
+    (token,) = set(re.findall(r"/a/([A-Za-z0-9_-]+)/", jia_mail.body))
+    assert codes.invitation_by_token(token) == jia  # the e-mail carries jia's own code
     assert created.filter(channel="print", name="").count() == 4
 
     # Another station's quota, typed into the address bar: not found, whatever the page.
     other = StationQuota.objects.filter(wave__code=DEMO_WAVE).exclude(station=quota.station)
     other = other.filter(station__memberships__user__username="station_b").get()
-    for path in ("", "invitations/", "codes/", "poster.png", "poster.pdf"):
+    for path in ("", "invitations/", "poster.png", "poster.pdf"):
         response = page.goto(f"{base}/fieldwork/quotas/{other.pk}/{path}")
         assert response.status == 404, path
         expect(page.locator("body")).to_contain_text("Not Found")
@@ -288,17 +312,11 @@ def test_station_officer_on_phone_and_desk(live_server, new_context, tmp_path):
     assert again["after_import"]["unsent"] == 1  # 测试丁, left for later
     assert _listed(page, "Next") >= {"测试乙", "测试丁", "测试戊"}
     assert Invitation.objects.filter(station=quota.station, name="测试乙").count() == 1
-    first_part = page.locator("#printed-codes .actions a").filter(has_text="PDF").first
-    name, pdf = _download(page, first_part.click)
-    assert name == f"answer-codes-{DEMO_WAVE}-{quota.pk}-1.pdf"
-    sheet = re.sub(r"\s+", "", _pdf_text(pdf))
-    slips = min(again["unused"], 200)
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == -(-slips // 10)  # ten slips to an A4
-    first_code = Invitation.objects.filter(station=quota.station, wave__code=DEMO_WAVE)
-    first_code = first_code.filter(
-        channel="print", state__in=("sent", "opened", "started")
-    ).order_by("pk")
-    assert first_code.first().display_short_code in sheet
+    assert again["after_import"]["unprinted"] == 1  # 测试戊; the phone's were printed
+    assert [inv.name for inv in again["roster_slips"]] == ["测试戊"]
+    assert again["unprinted"] == 0
+    # Nothing is left to print: the button is gone (a lost slip is reissued one by one).
+    expect(page.locator(SLIPS_FORM)).to_have_count(0)
     mail.outbox.clear()
     page.get_by_role("button", name=OFFICER_TEXT["en-US"]["send"]).click()
     expect(page.locator(".messages")).to_contain_text("1 invitation e-mails are being sent")
