@@ -5,8 +5,8 @@ more characters. They are found in three passes, strongest first; :func:`cued_na
 :func:`titled_names` run before the unit names are looked for, :func:`bare_names` after:
 
 1. after a **cue** — a title (处长钱立峰, 站长卢洋说, 老师柯红) or a contact or
-   self-identification word (联系人：范立群, 本人唐晓燕, 我是/我叫/名叫 …, 签名, 署名, 落款,
-   填表人, 反映人, 实名 …);
+   self-identification word (联系人：范立群, 本人唐晓燕, 我是/我叫/名叫 …, 填表人, 反映人,
+   and with a colon 签名：, 署名：, 落款：, 实名：, 姓名： …);
 2. before a **title** — 王主任, 欧阳书记, 李建国老师: a surname alone is masked with its
    title (王主任), a full name without it (【姓名】老师);
 3. **bare** — a surname followed by one or two characters common in given names
@@ -63,10 +63,11 @@ _TITLES_BEFORE = (
     "班主任 同事 师傅 师兄 师姐"
 ).split()
 _CONTACT_CUES = (
-    "联系人 联络人 联系方式 本人姓名 真实姓名 姓名 本人 我是 我叫 名叫 叫做 名字叫 名字是 "
-    "署名 签名 签字 落款 填表人 填报人 反映人 实名反映人 举报人 提交人 留言人 申请人 经办人 "
-    "实名"
+    "联系人 联络人 本人姓名 真实姓名 本人 我是 我叫 名叫 叫做 名字叫 名字是 填表人 填报人 "
+    "反映人 实名反映人 举报人 提交人 留言人 申请人 经办人"
 ).split()
+# cues that are ordinary verbs too (层层签字): only with a colon
+_COLON_CUES = "联系方式 姓名 署名 签名 签字 落款 实名".split()
 _TITLES_AFTER = (
     "秘书长|理事长|董事长|总经理|总工程师|总工|高工|工程师|研究员|副研究员|护士长|总监|主任|老师|"
     "院长|处长|科长|局长|所长|校长|书记|教授|博士|医生|大夫|主席|部长|经理|厂长|站长|"
@@ -87,7 +88,7 @@ _NOT_NAME = re.compile(
     r"院校|中学|小学|大学|单位|医院|我们|项目|车间|党委|党支部|成为|作为|身为)"
     r"(?:老师|教师|医生|书记|教授|博士)|"
     r"[总汇]总|总[的是]|高级|农总|上总|下总|一总|总之|总体|总算|总结|总量|总共|总有|总在|总部|"
-    r"董事长|申博|读博|考博|在博士|攻博|博士后|博士生|博士点|刘海|江南|金主任"
+    r"董事长|申博|读博|考博|在博士|攻博|博士后|博士生|博士点|江南"
 )
 _LATIN_TITLE = re.compile(
     r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss)\.?\s?[A-Z][A-Za-z]+(?:\s[A-Z][a-z]+)?(?![A-Za-z])"
@@ -154,7 +155,10 @@ def _model() -> _Model:
     given = frozenset("".join(_data("given_name_chars.txt"))) - _FUNCTION
     surname = "(?:" + "|".join(sorted(compound)) + "|[" + "".join(sorted(single)) + "])"
     cues = sorted(_TITLES_BEFORE + _CONTACT_CUES, key=len, reverse=True)
-    cue = re.compile("(?:" + "|".join(cues) + r")[\s:：　]*(?=" + surname + ")")
+    cue = re.compile(
+        "(?:(?:" + "|".join(cues) + r")[\s:：　]*|(?:" + "|".join(_COLON_CUES) + r")\s*[:：]\s*)"
+        "(?=" + surname + ")"
+    )
     given_re = "(?:(?![" + _NOT_GIVEN + "])[\u4e00-\u9fff])"
     titled = re.compile(
         "(" + surname + ")(" + given_re + "{0,2}?)(?:副|常务副)?(?:" + _TITLES_AFTER + ")"
@@ -162,7 +166,7 @@ def _model() -> _Model:
         + surname
         + ")总(?!之|体|算|结|量|共|部|归|计|数|额|务|理|裁|监|经理|工程师|是|的|有|在)"
     )
-    nick_surnames = "".join(sorted(single - set("于白时师全应明和成")))
+    nick_surnames = "".join(sorted(single - set("于白时师全应明和成单")))
     nick = re.compile(
         r"[小老][" + nick_surnames + r"](?![\u4e00-\u9fff])"
         r"|[小老][" + nick_surnames + r"]"

@@ -33,7 +33,7 @@ _UNIT_SUFFIX = re.compile(
 )
 _BREAKERS = set(
     "的在是我你他她们和了到从对给被把这那本该各每其就也还很去说让向于为由将要"
-    "可所并且而或跟比像如等个些位吧呢吗啊没不想做都只已靠有搞"
+    "可所并且而或跟比像如等个些位吧呢吗啊没不想做都只已靠有搞但却祝"
 )
 _BREAK_WORDS = (
     "觉得",
@@ -70,6 +70,7 @@ _BREAK_WORDS = (
     "一个",
     "一名",
     "一位",
+    "另外",
 )
 # breakers inside common names: 「协和医院」, 「和平中学」, 「自然资源和规划局」, 「有限公司」
 _NAMED = (
@@ -100,6 +101,7 @@ _GENERIC = tuple(
     )
 )
 _GENERIC_WORD = re.compile("|".join(_GENERIC))
+_LONG_GENERIC_WORD = re.compile("|".join(w for w in _GENERIC if len(w) > 1))  # 县级 …
 _NOT_UNIT = re.compile(
     r"(?:考上|考进|考到|上了?|读了?|念了?|进了?|去了?)(?:大学|中学|小学|学校)|"
     r"(?:研究生|本科生|大学生|中学生|小学生)|学院派|医院里|公司里|[出进]站|车站|网站|站在|站台"
@@ -154,7 +156,8 @@ def find_units(s: str, taken: bytearray, claim: Callable[[int, int, str], bool])
         prefix = prefix[cut:]
         specific = _specific(prefix)
         if len(specific) < 2 or (
-            not _ADMIN.search(prefix) and _plain(specific, every_kind=m.group() in _WEAK)
+            not _ADMIN.search(_LONG_GENERIC_WORD.sub("", prefix))
+            and _plain(specific, every_kind=m.group() in _WEAK)
         ):
             continue
         claim(m.start() - len(prefix), m.end(), "unit")

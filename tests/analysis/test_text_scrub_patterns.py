@@ -39,9 +39,11 @@ def _masked(text: str, value: str) -> bool:
         ("副院长丁晓梅分管教学", "丁晓梅"),
         ("站长廖洋说要合并站点", "廖洋"),
         ("去年金平书记答应解决的问题", "金平"),
+        ("刘海波站长在评职称时照顾关系户", "刘海波"),
+        ("我是质检科的金主任", "金主任"),
     ],
 )
-def test_a_name_after_a_title(text: str, name: str) -> None:
+def test_a_name_before_or_after_a_title(text: str, name: str) -> None:
     assert _masked(text, name)
 
 
@@ -256,6 +258,10 @@ def test_a_unit_with_a_long_suffix(text: str, unit: str) -> None:
         "公司总经理不重视研发",
         "分管副县长来调研",
         "班主任和任课老师都很累",
+        # verbs that are cues only with a colon
+        "层层签字 祝科协越办越好",
+        "论文署名 不规范",
+        "另外县级医院的医生也缺",
     ],
 )
 def test_generic_phrases_stay(text: str) -> None:
