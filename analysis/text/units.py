@@ -94,14 +94,14 @@ _GENERIC = tuple(
             "马克思主义 外国语 计算机 数学 物理 化学 生命 医学 药学 护理 农学 林学 土木 电气 "
             "机电 自动化 经济管理 管理 法学 文学 历史 艺术 音乐 美术 体育 新闻 传媒 教育学 "
             "心理 外语 工程 环境 资源 能源 食品 纺织 建筑 矿业 地质 海洋 航空 航天 "
-            "省 市 县 区 镇 乡 村"
+            "区县 市县 县市 省市 县乡 县区 市区"
         ).split(),
         key=len,
         reverse=True,
     )
 )
 _GENERIC_WORD = re.compile("|".join(_GENERIC))
-_LONG_GENERIC_WORD = re.compile("|".join(w for w in _GENERIC if len(w) > 1))  # 县级 …
+_ADMIN_LEVEL = re.compile("(?<=..)[省市县区镇乡村]")
 _NOT_UNIT = re.compile(
     r"(?:考上|考进|考到|上了?|读了?|念了?|进了?|去了?)(?:大学|中学|小学|学校)|"
     r"(?:研究生|本科生|大学生|中学生|小学生)|学院派|医院里|公司里|[出进]站|车站|网站|站在|站台"
@@ -156,7 +156,7 @@ def find_units(s: str, taken: bytearray, claim: Callable[[int, int, str], bool])
         prefix = prefix[cut:]
         specific = _specific(prefix)
         if len(specific) < 2 or (
-            not _ADMIN.search(_LONG_GENERIC_WORD.sub("", prefix))
+            not _ADMIN.search(_GENERIC_WORD.sub("", prefix))
             and _plain(specific, every_kind=m.group() in _WEAK)
         ):
             continue
@@ -187,5 +187,7 @@ def _named(prefix: str, i: int) -> bool:
 
 
 def _specific(prefix: str) -> str:
-    """The prefix without generic words (二级, 县级, 综合 …)."""
-    return _GENERIC_WORD.sub("", prefix)
+    """The prefix without generic words (二级, 县级, 综合 …) and admin levels after a
+    name (滨江区 -> 滨江, but 固镇县 -> 固镇: an admin character is part of the name when
+    fewer than two characters stand before it)."""
+    return _ADMIN_LEVEL.sub("", _GENERIC_WORD.sub("", prefix))

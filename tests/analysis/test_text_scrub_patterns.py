@@ -190,6 +190,7 @@ def test_accounts_and_bare_web_addresses(text: str, value: str) -> None:
         ("青阳湖实验室的科研助理", "青阳湖实验室"),
         ("南谯经济开发区人事处", "南谯经济开发区"),
         ("滁州市自然科学学会联合会的活动", "滁州市自然科学学会联合会"),
+        ("固镇县人民政府答应的人才公寓", "固镇县人民政府"),
     ],
 )
 def test_a_unit_with_a_long_suffix(text: str, unit: str) -> None:
@@ -209,6 +210,8 @@ def test_a_unit_with_a_long_suffix(text: str, unit: str) -> None:
         "同时科协多组织学术交流",
         "我们学院的青年教师压力大",
         "市疾控中心人手不足",
+        "区县科协工作人员少",
+        "市第一人民医院的护士",
         "乡镇卫生院条件差",
         "高新区管委会的政策落地难",
         "省级重点实验室申报难",
