@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from survey_platform.exports import services as export_services
 from survey_platform.fieldwork import services
 from survey_platform.fieldwork.models import Wave
+from survey_platform.fieldwork.releases import releases_catch_up
 from survey_platform.jobs.models import Job
 from survey_platform.network.models import Region, Sector
 from tests.factories import MembershipFactory, StationFactory, add_simulated_responses
@@ -65,6 +66,9 @@ def add_responses(wave: Wave, stations, per_station: int = PER_STATION, seed: in
         docs[1]["K2"] = FORMULA
 
     add_simulated_responses(wave, stations, per_station, seed, edit=plant)
+    # As after the demo's bulk import: every station's completes are released to its
+    # outputs in groups of at least k; a remainder of fewer than k stays unreleased.
+    releases_catch_up(wave)
 
 
 @pytest.fixture

@@ -34,11 +34,22 @@ from .conftest import FORMULA, PER_STATION, PHONE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def same_export_key(monkeypatch):
+    """Every export draws its response ids under a key of its own, so that two files
+    cannot be matched row by row (test_rows_get_new_ids_in_every_export); to compare a
+    file with the table rebuilt here, the job and the rebuild use one key."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(selectors, "secrets", SimpleNamespace(token_bytes=lambda n: b"k" * n))
+
+
 def expected_table(wave, *, language="zh-hans", audience="office", station=None):
-    """The table the job wrote, rebuilt from the same dataset (translated like the job)."""
+    """The table the job wrote, rebuilt from the same dataset (translated like the job;
+    a station's export holds its released responses only)."""
     from django.utils import translation
 
-    ds, ids = selectors.dataset_with_ids(wave, None)
+    ds, ids = selectors.dataset_with_ids(wave, None, released=audience == "station")
     rows = selectors.station_rows(ds, station) if station is not None else None
     with translation.override(language):
         return selectors.wave_export_table(
@@ -63,7 +74,9 @@ def assert_values_equal(frame, table) -> None:
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_sav_reads_back_with_the_values_and_labels_written(wave, office, run_export, language):
+def test_sav_reads_back_with_the_values_and_labels_written(
+    same_export_key, wave, office, run_export, language
+):
     job = run_export(actor=office, wave=wave, fmt="sav", language=language)
     assert job.status == "done", job.error
     assert job.result_name == f"2026-EX_{'en' if language == 'en' else 'zh'}.sav"
@@ -86,7 +99,9 @@ def test_sav_reads_back_with_the_values_and_labels_written(wave, office, run_exp
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_dta_reads_back_with_the_values_and_labels_written(wave, office, run_export, language):
+def test_dta_reads_back_with_the_values_and_labels_written(
+    same_export_key, wave, office, run_export, language
+):
     job = run_export(actor=office, wave=wave, fmt="dta", language=language)
     assert job.status == "done", job.error
     frame, meta = read(job, pyreadstat.read_dta)
@@ -109,7 +124,7 @@ def test_dta_reads_back_with_the_values_and_labels_written(wave, office, run_exp
     assert language == "zh-hans" or shortened > 0  # English questions are long
 
 
-def test_sav_and_dta_agree_with_each_other(wave, office, run_export):
+def test_sav_and_dta_agree_with_each_other(same_export_key, wave, office, run_export):
     sav, sav_meta = read(run_export(actor=office, wave=wave, fmt="sav"), pyreadstat.read_sav)
     dta, dta_meta = read(run_export(actor=office, wave=wave, fmt="dta"), pyreadstat.read_dta)
     assert list(sav.columns) == list(dta.columns)
@@ -129,7 +144,7 @@ def test_sav_and_dta_agree_with_each_other(wave, office, run_export):
         assert all(stata[int(v)] == lab for v, lab in fitting.items())
 
 
-def test_values_mean_the_stored_answers(wave, office, run_export):
+def test_values_mean_the_stored_answers(same_export_key, wave, office, run_export):
     """Decode the SPSS file with its own value labels' codes and compare every closed
     answer of every response with the database."""
     frame, _meta = read(run_export(actor=office, wave=wave, fmt="sav"), pyreadstat.read_sav)
@@ -173,8 +188,22 @@ def test_rows_are_ordered_by_station_then_opaque_id(wave, office, run_export):
     keys = list(zip(frame["station"], frame["response_id"], strict=True))
     assert keys == sorted(keys)
     assert frame["response_id"].str.fullmatch(r"[0-9a-f]{16}").all()
-    again = selectors.opaque_ids(wave, [r.pk for r in Response.objects.filter(wave=wave)])
-    assert set(again) == set(frame["response_id"])  # stable across exports
+    assert frame["response_id"].is_unique and len(frame) == 4 * PER_STATION
+
+
+def test_rows_get_new_ids_in_every_export(wave, office, run_export):
+    """(Replaces: ids stable across exports.) The same responses get other ids, in
+    another order within each station, in the next file: two exports cannot be matched
+    row by row."""
+    first, _meta = read(run_export(actor=office, wave=wave, fmt="sav"), pyreadstat.read_sav)
+    second, _meta = read(run_export(actor=office, wave=wave, fmt="sav"), pyreadstat.read_sav)
+    assert len(first) == len(second) == 4 * PER_STATION
+    assert not set(first["response_id"]) & set(second["response_id"])
+    assert list(first["station"]) == list(second["station"])  # stations stay in order
+    assert (
+        first["A1"].tolist() != second["A1"].tolist()
+        or first["A2"].tolist() != second["A2"].tolist()
+    )  # rows are shuffled within the stations
 
 
 def test_open_answers_reach_the_office_scrubbed(wave, office, run_export):
@@ -184,7 +213,7 @@ def test_open_answers_reach_the_office_scrubbed(wave, office, run_export):
     assert "【电话】" in texts and "【姓名】" in texts
 
 
-def test_csv_has_a_bom_and_parses(wave, office, run_export):
+def test_csv_has_a_bom_and_parses(same_export_key, wave, office, run_export):
     job = run_export(actor=office, wave=wave, fmt="csv", language="en")
     raw = Path(job.result.path).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -204,7 +233,7 @@ def test_csv_has_a_bom_and_parses(wave, office, run_export):
     assert any(cell.startswith("'=HYPERLINK") for cell in k2)
 
 
-def test_xlsx_opens_in_openpyxl(wave, office, run_export):
+def test_xlsx_opens_in_openpyxl(same_export_key, wave, office, run_export):
     job = run_export(actor=office, wave=wave, fmt="xlsx")
     wb = openpyxl.load_workbook(job.result.path)
     assert wb.sheetnames == ["data", "variables"]
@@ -224,7 +253,7 @@ def test_xlsx_opens_in_openpyxl(wave, office, run_export):
     assert variables["A1"][2] == "1 = 男; 2 = 女"
 
 
-def test_codebook_describes_every_column(wave, office, run_export):
+def test_codebook_describes_every_column(same_export_key, wave, office, run_export):
     job = run_export(actor=office, wave=wave, fmt="codebook", language="zh-hans")
     assert job.status == "done" and job.result_name == "2026-EX_codebook_zh.xlsx"
     wb = openpyxl.load_workbook(job.result.path)
@@ -263,7 +292,7 @@ def test_codebook_before_any_response(office, standard_version, stations, run_ex
 
 
 def test_station_export_has_own_rows_without_open_answers(
-    wave, allowed, officer, stations, run_export
+    same_export_key, wave, allowed, officer, stations, run_export
 ):
     job = run_export(actor=officer, wave=wave, fmt="sav", station=stations[0])
     assert job.status == "done", job.error
@@ -278,7 +307,8 @@ def test_station_export_has_own_rows_without_open_answers(
     table = expected_table(wave, audience="station", station=stations[0])
     assert_values_equal(frame, table)
     ids = set(frame["response_id"])
-    own = Response.objects.filter(wave=wave, station=stations[0])
+    own = Response.objects.filter(wave=wave, station=stations[0], release__isnull=False)
+    assert own.count() == PER_STATION  # all released (in groups of at least k)
     assert ids == set(selectors.opaque_ids(wave, [r.pk for r in own]))
 
 

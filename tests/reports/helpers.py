@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from survey_platform.fieldwork import services
 from survey_platform.fieldwork.models import Wave
+from survey_platform.fieldwork.releases import releases_catch_up
 from survey_platform.network.models import Region, Sector
 from tests.factories import StationFactory, add_simulated_responses
 
@@ -52,6 +53,9 @@ def make_wave(office, version, stations, code: str, previous: Wave | None = None
 def add_responses(wave: Wave, stations, per_station: int = 60, seed: int = 1) -> None:
     # Personal data in an open answer must never reach a PDF (the planted phone number).
     add_simulated_responses(wave, stations, per_station, seed)
+    # As after the demo's bulk import: every station's completes are released in groups
+    # of at least k (fieldwork/releases.py); a remainder of fewer than k stays unreleased.
+    releases_catch_up(wave)
 
 
 def close(wave: Wave) -> Wave:
