@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from instruments.text import text_problem
 from instruments.xlsform.guard import MIB, WorkbookLimits, WorkbookRefused
 from instruments.xlsform.sandbox import sheet_rows_bounded
 from survey_platform.core.uploads import limits_from_settings, refusal_text
@@ -274,6 +275,10 @@ def _check_row(number: int, values: dict[str, str]) -> tuple[Person, list[str]]:
     for column, limit in MAX_LENGTHS.items():
         if len(values.get(column, "")) > limit:
             problems.append(_("The %(column)s is too long.") % {"column": _column_label(column)})
+    if any(text_problem(value) for value in values.values()):
+        # The same rule as every other input (instruments/text.py): such a name would
+        # break every page and file that prints it.
+        problems.append(_("The row contains characters that are not valid text."))
     if email:
         try:
             validate_email(email)

@@ -115,6 +115,15 @@ def test_too_long_values():
     assert roster.errors[0].row == 2
 
 
+@pytest.mark.parametrize("bad", ["\ufdd0", "\uffff", "\U0001fffe"])
+def test_names_that_are_not_valid_text_are_refused(bad):
+    with translation.override("en"):
+        roster = parse_roster(f"name,email\n张{bad}三,\n李四,\n".encode())
+    assert [e.row for e in roster.errors] == [2]
+    assert "not valid text" in roster.errors[0].message
+    assert [p.name for p in roster.people] == ["李四"]
+
+
 def test_duplicates_merge_and_fill_blanks():
     text = (
         "name,email,phone,title\n"
