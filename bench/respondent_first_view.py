@@ -89,7 +89,9 @@ def prepare(folder: Path) -> tuple[dict[str, str], str]:
     return env, link
 
 
-# A fresh, unanswered answer code of the demo's link station, as its path.
+# A fresh, unanswered answer code of the demo's link station, as its path: demo_invitation
+# issues a new code (an IssuedCode, the one moment its plaintext exists) to the first
+# printed invitation nobody has opened yet.
 ENTRY_LINK = """
 from survey_platform.demo.fieldwork import DEMO_WAVE, demo_invitation
 from survey_platform.fieldwork.models import Wave
@@ -201,7 +203,11 @@ def uncompressed_bytes(base: str, path: str) -> int:
     insecure = ssl.create_default_context()
     insecure.check_hostname = False
     insecure.verify_mode = ssl.CERT_NONE
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=insecure))
+    # The entry /a/<code>/ puts the respondent key in a cookie and redirects to the page,
+    # which needs that cookie.
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=insecure), urllib.request.HTTPCookieProcessor()
+    )
     html = opener.open(base + path, timeout=30).read()
     total = len(html)
     for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
