@@ -177,9 +177,8 @@ def one_load(browser: Any, url: str) -> dict[str, Any]:
     cdp.on("Network.responseReceived", received)
     cdp.on("Network.loadingFinished", finished)
     page.goto(url, wait_until="commit", timeout=60_000)
-    page.wait_for_function(
-        "performance.getEntriesByName('survey-ready').length > 0", timeout=60_000
-    )
+    # A selector, not wait_for_function: the page's Content-Security-Policy forbids eval.
+    page.wait_for_selector("html[data-survey-ready]", state="attached", timeout=60_000)
     ready_ms = page.evaluate("performance.getEntriesByName('survey-ready')[0].startTime")
     page.wait_for_load_state("networkidle", timeout=60_000)
     # The form really is usable: choosing an answer is accepted.

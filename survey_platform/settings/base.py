@@ -54,10 +54,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # SECURE_CSP on every response (core/csp.py: the policy and its few exceptions); this
-    # far out so that error pages raised by later middleware carry it too.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Static files leave here, with nosniff but without the page policy below: a policy on
+    # a script or a stylesheet governs nothing, and on a phone link every header costs
+    # (bench/respondent_first_view.py).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # SECURE_CSP on every page and API response (core/csp.py: the policy and its few
+    # exceptions); this far out so that error pages raised by later middleware carry it.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # After WhiteNoise (which serves static files already compressed), before anything that
     # writes the response body: pages and JSON leave brotli- or gzip-compressed.
     "survey_platform.core.compression.CompressionMiddleware",
@@ -173,6 +176,8 @@ STORAGES = {
 # Serve the collected (compressed) files, also with DEBUG on; runserver leaves static files
 # to WhiteNoise (whitenoise.runserver_nostatic).
 WHITENOISE_USE_FINDERS = False
+# Our static files are for our own pages; no other site needs to read them.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 REST_FRAMEWORK = {
     # The token class comes first: it names the scheme of the 401 challenge.

@@ -81,7 +81,8 @@ def _next(page) -> str:
     if value == "submit":
         page.wait_for_url("**/thanks/")
     else:
-        page.wait_for_function("document.querySelector('form.survey').ariaBusy !== 'true'")
+        # Selectors, not wait_for_function: the page's Content-Security-Policy forbids eval.
+        page.wait_for_selector("form.survey:not([aria-busy=true])", state="attached")
         bad = page.query_selector(".survey-page.current .q.has-error")
         assert not bad, (bad.get_attribute("data-code"), bad.inner_text())
         assert page.url != before
@@ -281,10 +282,8 @@ def test_javascript_saves_retry_show_errors_and_refusals(
     page.check("input[name=A1][value='1']")
     page.evaluate("document.querySelector('.survey-page.current').dataset.formState = 'x'")
     page.click(".resp-nav [data-next]")
-    page.wait_for_function(
-        "document.querySelector('#form-error').innerText.length > 0 && "
-        "document.querySelector('form.survey').ariaBusy !== 'true'"
-    )
+    page.wait_for_selector("#form-error:not([hidden])", state="attached")
+    page.wait_for_selector("form.survey:not([aria-busy=true])", state="attached")
     assert page.inner_text("#form-error") not in (messages["checkHighlighted"], "")
     assert page.url.endswith("/A/") and not Response.objects.exists()
     page.reload()
