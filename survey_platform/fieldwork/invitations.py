@@ -260,9 +260,15 @@ def code_reissue(
     *, actor: User, quota: StationQuota, invitation_id: int
 ) -> tuple[Invitation, IssuedCode | None]:
     """Replace one person's code (a lost slip, an e-mail that did not arrive): the old
-    code stops working at once and so does every session opened with it; the answers
-    saved so far are kept. A printed code comes back to be printed now; an e-mailed one
-    is sent by the e-mail task (None here), so nobody at the station ever sees it."""
+    code stops working at once and so does every session opened with it. An e-mailed
+    code is sent by the e-mail task (None here), so nobody at the station ever sees it,
+    and the answers saved so far go on with the new code.
+
+    A printed code comes back to be printed now: it passes through the officer's hands,
+    and an officer holding the new code of a *named* person must not be able to open
+    that person's saved answers. So a printed reissue starts a fresh questionnaire: the
+    saved answers stay stored (nothing accepted is deleted) but are cut loose from the
+    invitation, like a questionnaire abandoned half-way."""
     with transaction.atomic():
         locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
         check_editable(locked.wave)
@@ -282,16 +288,32 @@ def code_reissue(
                 code_generation=invitation.code_generation + 1,
             )  # fmt: skip
             issued = None
+            detached = 0
         else:
+            detached = _detach_partial(invitation)
             issued = codes_issue_for([invitation], revoke_sessions=True)[0]
         audit(
             AuditAction.UPDATE,
             actor=actor,
             obj=locked,
             data={"event": "code_reissued", "invitation": invitation.pk,
-                  "channel": invitation.channel},
+                  "channel": invitation.channel, "fresh_start": bool(detached)},
         )  # fmt: skip
     return invitation, issued
+
+
+def _detach_partial(invitation: Invitation) -> int:
+    """Cut the invitation's partial response loose (see code_reissue); 1 if there was one."""
+    from .codes import KeyClaims
+    from .models import Response, ResponseStatus, resume_hash
+
+    identity = KeyClaims(invitation_id=invitation.pk).identity
+    detached = Response.objects.filter(
+        resume_hash=resume_hash(identity), status=ResponseStatus.PARTIAL
+    ).update(resume_hash=None)
+    if detached and invitation.state == InvitationState.STARTED:
+        Invitation.objects.filter(pk=invitation.pk).update(state=InvitationState.OPENED)
+    return detached
 
 
 # --- e-mails ---------------------------------------------------------------------------

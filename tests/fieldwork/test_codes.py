@@ -160,14 +160,14 @@ def test_station_staff_cannot_read_or_submit_a_persons_answers(quota, officer_a,
 # --- reissue -----------------------------------------------------------------------------
 
 
-def test_reissue_replaces_the_code_keeps_the_answers_and_ends_old_sessions(quota, officer_a):
+def test_a_printed_reissue_ends_old_sessions_and_opens_no_saved_answers(quota, officer_a):
     invitation = Invitation.objects.create(
-        wave=quota.wave, station=quota.station, channel=Channel.PRINT
+        wave=quota.wave, station=quota.station, channel=Channel.PRINT, name="赵六"
     )
     old = codes.codes_issue_for([invitation], revoke_sessions=False)[0]
-    thief = Client()
-    thief.get(f"/a/{old.token}/")
-    answer_page_a(thief, "1", {"A2": "3"})
+    respondent = Client()
+    respondent.get(f"/a/{old.token}/")
+    answer_page_a(respondent, "1", {"A2": "3"})
     response = client_for(officer_a).post(
         reverse("fieldwork:code-reissue", args=[quota.pk, invitation.pk])
     )
@@ -175,17 +175,40 @@ def test_reissue_replaces_the_code_keeps_the_answers_and_ends_old_sessions(quota
     new = re.findall(r"[A-Z0-9]{5}-[A-Z0-9]{5}", slips_text(response.content))
     assert len(new) == 1 and new[0] != old.display
     # The old slip and the session opened with it are dead.
-    assert thief.get("/answer/A/").status_code == 404
+    assert respondent.get("/answer/A/").status_code == 404
     assert Client().get(f"/a/{old.token}/").status_code == 404
-    # The new code continues the same answers.
-    owner = Client()
-    assert owner.post("/code/", {"code": new[0]}).status_code == 302
-    page = owner.get("/answer/A/").content.decode()
-    assert 'value="1" checked' in page
-    assert Response.objects.count() == 1
+    # The officer printed the new code for a named person: it must not open that
+    # person's saved answers. It starts afresh; the saved answers stay stored, cut loose.
+    holder = Client()
+    assert holder.post("/code/", {"code": new[0]}).status_code == 302
+    page = holder.get("/answer/A/").content.decode()
+    assert "checked" not in page
+    saved = Response.objects.get()
+    assert saved.answers["A2"] == 3 and saved.resume_hash is None
     event = AuditEvent.objects.get(data__event="code_reissued")
     assert event.actor == officer_a and event.data["invitation"] == invitation.pk
+    assert event.data["fresh_start"] is True
     assert old.token not in str(event.data) and new[0] not in str(event.data)
+
+
+def test_an_emailed_reissue_keeps_the_saved_answers(quota, officer_a, office):
+    invitation = Invitation.objects.create(
+        wave=quota.wave, station=quota.station, channel=Channel.EMAIL, email="qian@example.cn"
+    )
+    svc.invitation_emails_enqueue(
+        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
+    )
+    first = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[0].body).group(1)
+    respondent = Client()
+    respondent.get(f"/a/{first}/")
+    answer_page_a(respondent, "1", {"A2": "3"})
+    client_for(officer_a).post(reverse("fieldwork:code-reissue", args=[quota.pk, invitation.pk]))
+    assert respondent.get("/answer/A/").status_code == 404  # sessions of the old code end
+    second = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[1].body).group(1)
+    again = Client()
+    again.get(f"/a/{second}/")
+    assert 'value="1" checked' in again.get("/answer/A/").content.decode()
+    assert Response.objects.count() == 1
 
 
 def test_reissue_of_an_emailed_code_sends_it_to_the_person_only(quota, officer_a, office):
