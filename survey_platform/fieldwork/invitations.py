@@ -97,6 +97,14 @@ def check_editable(wave: Wave) -> None:
         raise WaveClosed()
 
 
+def locked_editable(quota: StationQuota) -> StationQuota:
+    """The quota under its row lock (two writes cannot both add to it) with its wave,
+    which must still take invitations. Call inside a transaction."""
+    locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
+    check_editable(locked.wave)
+    return locked
+
+
 def email_language(wave: Wave) -> str:
     """The wave's language for e-mails: its questionnaire's default, else Chinese."""
     language = (wave.instrument_version.definition or {}).get("default_language", "zh-hans")
@@ -120,8 +128,7 @@ def roster_import(
     with transaction.atomic():
         # Lock the quota (two imports cannot both add a person) and its wave (it cannot
         # close meanwhile).
-        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
-        check_editable(locked.wave)
+        locked = locked_editable(quota)
         fresh, merged_existing = _new_people(locked, roster.people)
         created = _create_invitations(locked, fresh)
         result = ImportResult(
@@ -204,17 +211,9 @@ def codes_issue(*, actor: User, quota: StationQuota, count: int) -> list[IssuedC
     in what this returns: print them now (they cannot be shown again)."""
     _check_count(count)
     with transaction.atomic():
-        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
-        check_editable(locked.wave)
+        locked = locked_editable(quota)
         created = _create_invitations(locked, count)
-        issued = codes_issue_for(created, revoke_sessions=False)
-        audit(
-            AuditAction.CREATE,
-            actor=actor,
-            obj=locked,
-            data={"event": "codes_issued", "count": len(issued)},
-        )
-    return issued
+        return _issued(actor, locked, created, "codes_issued")
 
 
 def _check_count(count: int) -> None:
@@ -241,18 +240,18 @@ def slips_issue(*, actor: User, quota: StationQuota) -> list[IssuedCode]:
     """Codes for the next slips to print (roster people without e-mail), at most
     MAX_CODES_PER_ISSUE; print them now."""
     with transaction.atomic():
-        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
-        check_editable(locked.wave)
+        locked = locked_editable(quota)
         chosen = list(unprinted_invitations(locked)[:MAX_CODES_PER_ISSUE])
         if not chosen:
             raise Conflict(_("Every slip of this station's roster has been printed already."))
-        issued = codes_issue_for(chosen, revoke_sessions=False)
-        audit(
-            AuditAction.CREATE,
-            actor=actor,
-            obj=locked,
-            data={"event": "slips_printed", "count": len(issued)},
-        )
+        return _issued(actor, locked, chosen, "slips_printed")
+
+
+def _issued(
+    actor: User, quota: StationQuota, invitations: list[Invitation], event: str
+) -> list[IssuedCode]:
+    issued = codes_issue_for(invitations, revoke_sessions=False)
+    audit(AuditAction.CREATE, actor=actor, obj=quota, data={"event": event, "count": len(issued)})
     return issued
 
 
@@ -270,8 +269,7 @@ def code_reissue(
     saved answers stay stored (nothing accepted is deleted) but are cut loose from the
     invitation, like a questionnaire abandoned half-way."""
     with transaction.atomic():
-        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
-        check_editable(locked.wave)
+        locked = locked_editable(quota)
         invitation = (
             invitations_of(locked)
             .select_for_update()
@@ -405,8 +403,7 @@ def _check_language(language: str) -> None:
 
 def open_link_set(*, actor: User, quota: StationQuota, enabled: bool) -> StationQuota:
     with transaction.atomic():
-        locked = StationQuota.objects.select_for_update().select_related("wave").get(pk=quota.pk)
-        check_editable(locked.wave)
+        locked = locked_editable(quota)
         if locked.open_link_enabled != enabled:
             locked.open_link_enabled = enabled
             locked.save(update_fields=["open_link_enabled"])

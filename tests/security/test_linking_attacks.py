@@ -24,29 +24,18 @@ from survey_platform.exports import services as export_services
 from survey_platform.fieldwork.codes import codes_issue_for
 from survey_platform.fieldwork.models import FIELD_TZ, Invitation, Response
 from survey_platform.fieldwork.releases import RELEASE_SIZE, release_if_due, releases_catch_up
-from survey_platform.network.models import Region, Sector
+from tests.exports import conftest as exports
 from tests.exports.conftest import add_responses, make_wave
-from tests.factories import MembershipFactory, StationFactory, add_simulated_responses
+from tests.factories import MembershipFactory, add_simulated_responses
 
 pytestmark = pytest.mark.django_db
 
 ID_COLUMN = "response_id"
 
 
-@pytest.fixture
-def stations(db):
-    sectors = list(Sector.objects.order_by("order")[:2])
-    regions = list(Region.objects.filter(level="county").order_by("code")[:2])
-    return [
-        StationFactory(
-            name=f"攻击站{i}",
-            host_institution=f"第{i}攻击测试研究院",
-            sector=sectors[i % 2],
-            region=regions[i // 2],
-            frame_size=400 * (i + 1),
-        )
-        for i in range(4)
-    ]
+# The export tests' stations and job runner, as fixtures of this module too.
+stations = exports.stations
+run_export = exports.run_export
 
 
 @pytest.fixture
@@ -55,17 +44,6 @@ def wave(office, standard_version, stations):
     add_responses(wave, stations, per_station=20, seed=9)
     releases_catch_up(wave)  # 20 per station, released at once
     return export_services.wave_set_station_exports(actor=office, wave=wave, allowed=True)
-
-
-@pytest.fixture
-def run_export(django_capture_on_commit_callbacks):
-    def run(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            job = export_services.export_start(**kwargs)
-        job.refresh_from_db()
-        return job
-
-    return run
 
 
 @pytest.fixture
