@@ -49,7 +49,7 @@ class UnknownCode(NotFound):
 class CodeReplaced(NotFound):
     default_message = _(
         "This answer code has been replaced by a new one. Please use the code or link your "
-        "station gave you most recently; the answers you saved are kept."
+        "station gave you most recently."
     )
 
 
@@ -161,6 +161,7 @@ def session_for_key(key: str | None) -> Session:
             raise UnknownCode()
         check_open(quota.wave)
         return Session(claims.identity, quota.wave, quota.station, None, quota)
+    assert claims.invitation_id is not None  # read_key: a key names a quota or an invitation
     return session_for_invitation(
         _first(
             Invitation.objects.select_related(*_RELATED)
