@@ -213,7 +213,7 @@ def issue_demo_invitations(wave: Wave, seed: int) -> None:
         if not via_link:
             key = (station_id, "completed" if status == "complete" else "started")
             counts[key] = counts.get(key, 0) + 1
-    invitations = []
+    invitations: list[Invitation] = []
     for quota in wave.quotas.order_by("station_id"):
         done = counts.get((quota.station_id, "completed"), 0)
         states = ["completed"] * done + ["started"] * counts.get((quota.station_id, "started"), 0)

@@ -16,6 +16,8 @@ only with a mortgage (G6=2), G9 only with children at school (G8=1), I3 unless I
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from .columns import CODE, FLOAT, INT, MULTI, RANK, Column
@@ -53,7 +55,7 @@ NO_PAPERS = {
 }  # fmt: skip
 
 
-def _by_sector(d: Draw, table: dict[str, float], default: float = 0.0) -> np.ndarray:
+def _by_sector(d: Draw, table: Mapping[str, float], default: float = 0.0) -> np.ndarray:
     per_frame = np.array([table.get(f.sector, default) for f in d.pop.frames], dtype=float)
     return per_frame[d.pop.station] if d.pop.frames else np.zeros(0)
 
@@ -87,8 +89,8 @@ def _section_a(d: Draw, cols: dict[str, Column], year: int) -> None:
     employers = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "99")
     cols["A6"] = _code(_index(p.employer, employers), employers)
     cols["A7"] = Column(INT, p.tenure.astype(np.int64))
-    regions = ("341102", "341103", "341181", "341182", "341122", "341124", "341125", "341126")
-    regions += ("999999",)
+    regions: tuple[str, ...] = ("341102", "341103", "341181", "341182", "341122", "341124")
+    regions += ("341125", "341126", "999999")
     region = np.array([_find(regions, f.region) for f in p.frames], dtype=np.int16)
     cols["A8"] = _code(region[p.station] if p.frames else np.zeros(0), regions)
     cols["A9"] = _code(np.where(p.manager, 0, 1), ("1", "2"))

@@ -40,7 +40,7 @@ class Column:
     def to_python(self, present: np.ndarray) -> list[Any]:
         """Values as the respondent form stores them; None where not ``present``."""
         if self.kind == CODE:
-            out = np.where(present, self.codes(), None)
+            out = np.where(present, self.codes(), np.array(None, dtype=object))
             return out.tolist()
         if self.kind == INT:
             return [

@@ -215,6 +215,8 @@ class Draw:
         """(n, k) booleans: each row chooses ``c`` options, ``c`` drawn from ``counts``
         (shares of choosing 1, 2, …), the ``c`` of highest utility + Gumbel noise. The
         option constants are fitted so the baseline prevalences approach ``targets``."""
+        n: int  # (numpy's shapes are Any; an int size makes choice() return an array)
+        k: int
         n, k = utility.shape
         station = np.stack(
             [

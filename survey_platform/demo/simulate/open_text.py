@@ -103,7 +103,7 @@ def plan_answers(
     """What each of ``n`` people would write: ``own`` (n, len(TOPICS)) are their own
     difficulties, ``writes`` whether they write, ``personal`` whether personal data is
     added (never to an empty or off-topic answer)."""
-    n = own.shape[0]
+    n: int = own.shape[0]  # (numpy's shapes are Any; an int makes choice() an array)
     roll = rng.uniform(size=n)
     kind = np.where(roll < empty_share, 1, np.where(roll < empty_share + off_topic_share, 2, 0))
     kind = np.where(personal, 0, kind)

@@ -119,6 +119,12 @@ def _frames(wave: Wave, plan: Mapping[int, StationPlan]) -> list[StationFrame]:
     ]  # fmt: skip
 
 
+def _planned(plan: Mapping[int, StationPlan], frame: StationFrame) -> StationPlan:
+    """The plan of one of ``_frames``' frames (each made from a quota, so with a station)."""
+    assert frame.station_id is not None
+    return plan[frame.station_id]
+
+
 def _window(wave: Wave, now: datetime | None) -> tuple[datetime, datetime]:
     end = min(wave.closes_at, now or timezone.now())
     if end <= wave.opens_at:
@@ -159,7 +165,7 @@ def simulate_wave(
             "with unchanged items) can be simulated."
         )
     frames = _frames(wave, plan)
-    wanted = [plan[f.station_id].completes + plan[f.station_id].partials for f in frames]
+    wanted = [_planned(plan, f).completes + _planned(plan, f).partials for f in frames]
     copies = {
         i: math.ceil(n / (config.max_sampling_fraction * f.frame_size))
         for i, (f, n) in enumerate(zip(frames, wanted, strict=True))
@@ -176,7 +182,7 @@ def simulate_wave(
     drawn = _draw_sample(rng, schema, pop, cols, plans, rows, frames, plan, config)
     start, end = _window(wave, now)
     group = pop.station[rows]
-    lags = [plan[f.station_id].lag for f in frames]
+    lags = [_planned(plan, f).lag for f in frames]
     when = submission_times(rng, group, lags, start, end, drawn.duration)
     bar = Progress(len(rows), f"simulate {wave.code}", progress) if progress else None
     with transaction.atomic():
@@ -197,8 +203,8 @@ def simulate_wave(
         sample=drawn.counts | {"responses": int(rows.size)},
         stations={
             f.key: {"sector": f.sector, "region": f.region, "frame_size": f.frame_size,
-                    "copies": int(copies.get(i, 1)), "completes": plan[f.station_id].completes,
-                    "partials": plan[f.station_id].partials}
+                    "copies": int(copies.get(i, 1)), "completes": _planned(plan, f).completes,
+                    "partials": _planned(plan, f).partials}
             for i, f in enumerate(frames)
         },
     )  # fmt: skip
@@ -231,7 +237,7 @@ def _draw_sample(
     for i in np.unique(station):
         idx = np.flatnonzero(station == i)
         rank[idx] = rng.permutation(idx.size)
-    completes = np.array([plan[f.station_id].completes for f in frames], dtype=np.int64)
+    completes = np.array([_planned(plan, f).completes for f in frames], dtype=np.int64)
     complete = rank < completes[station] if rows.size else np.zeros(0, dtype=bool)
     return build(rng, schema, pop, cols, plans, rows, complete, config)
 

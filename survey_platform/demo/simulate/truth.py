@@ -124,7 +124,8 @@ def _indicator(
     first = cols[parts[0]]
     mask = first.visible(n)
     if how == "mean":
-        return sum(cols[p].values.astype(np.float64) for p in parts), mask
+        values = [cols[p].values.astype(np.float64) for p in parts]
+        return sum(values[1:], values[0]), mask
     if first.kind == MULTI:
         return first.values[:, first.options.index(how)].astype(np.float64), mask
     wanted = np.isin(np.asarray(first.options), how)

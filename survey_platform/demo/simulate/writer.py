@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 from survey_platform.fieldwork.models import Response
 
@@ -75,7 +75,7 @@ def insert_rows(
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
+        ", ".join(quote(_column(f)) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
     written = 0
@@ -96,6 +96,12 @@ def insert_rows(
             if progress is not None:
                 progress.update(written)
     return written
+
+
+def _column(field: Field[Any, Any]) -> str:
+    # Django calls a field concrete exactly when it has a column.
+    assert field.column is not None
+    return field.column
 
 
 def _preparer(field: Any) -> Any:
@@ -140,8 +146,7 @@ def submission_ids(seed_parts: Sequence[object], n: int) -> list[uuid.UUID]:
 
 def template_response(wave: Any) -> Response:
     return Response(
-        wave=wave,
-        station_id=None,
+        wave=wave,  # and no station: station_id is one of the RESPONSE_COLUMNS
         instrument_version_id=wave.instrument_version_id,
         quality_flags=[],
         resume_hash=None,

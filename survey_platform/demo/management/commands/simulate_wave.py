@@ -69,7 +69,7 @@ class Command(BaseCommand):
         scenario = _scenario(options["wave"], options["shift"])
         wave = Wave.objects.filter(code=options["wave"]).first()
         created = wave is None
-        if created:
+        if wave is None:
             wave = _create_wave(options["wave"])
         elif Response.objects.filter(wave=wave).exists():
             if not options["replace"]:
@@ -90,7 +90,8 @@ class Command(BaseCommand):
                 flag_quality=not options["no_quality"],
                 raise_targets=True,
                 # The raw stream: OutputWrapper would end every redraw of the bar with "\n".
-                progress=self.stderr._out,
+                # django-stubs do not declare OutputWrapper._out (the wrapped TextIO).
+                progress=self.stderr._out,  # type: ignore[arg-type]
             )
         except SimulationError as exc:
             raise CommandError(str(exc)) from exc
