@@ -17,4 +17,5 @@ from rq.timeouts import TimerDeathPenalty
 class ThreadSafeQueue(DjangoRQ):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("death_penalty_class", TimerDeathPenalty)
-        super().__init__(*args, **kwargs)
+        # django_rq (py.typed) leaves DjangoRQ.__init__ unannotated.
+        super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]

@@ -22,11 +22,16 @@ class WaveForm(forms.ModelForm[Wave]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["instrument_version"].queryset = InstrumentVersion.objects.filter(
+        # The model form's fields for a foreign key and for two DateTimeFields.
+        version = self.fields["instrument_version"]
+        assert isinstance(version, forms.ModelChoiceField)
+        version.queryset = InstrumentVersion.objects.filter(
             status=VersionStatus.PUBLISHED
         ).select_related("instrument")
         for name in ("opens_at", "closes_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+            moment = self.fields[name]
+            assert isinstance(moment, forms.DateTimeField)
+            moment.input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class QuotaForm(forms.Form):

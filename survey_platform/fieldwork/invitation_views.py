@@ -73,6 +73,9 @@ class EmailForm(forms.Form):
 
 class QuotaMixin(RoleRequiredMixin):
     required_roles = (Role.STATION, Role.OFFICE)
+    # Set by the View this is mixed into.
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def get_quota(self) -> StationQuota:
         try:

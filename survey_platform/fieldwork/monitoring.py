@@ -26,11 +26,11 @@ Definitions (shown to users on the pages):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
@@ -47,6 +47,9 @@ from .models import (
 )
 from .models import WaveStatus as Status
 from .strata import SEX_BY_A1, TITLE_BY_A4, StratumProgress, age_group, strata_progress
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 __all__ = ["FIELD_TZ", "SEX_BY_A1", "TITLE_BY_A4", "age_group", "strata_progress"]
 
@@ -214,20 +217,18 @@ def wave_station_figures(wave: Wave, now: datetime | None = None) -> list[Statio
         .select_related("station__region", "station__sector")
         .order_by("station__region__code", "station__name", "pk")
     )
-    responses = {
-        row.pop("station_id"): row
-        for row in Response.objects.filter(wave=wave)
+    responses = _by_station(
+        Response.objects.filter(wave=wave)
         .values("station_id")
         .annotate(**_response_counts())
         .order_by()
-    }
-    invitations = {
-        row.pop("station_id"): row
-        for row in Invitation.objects.filter(wave=wave)
+    )
+    invitations = _by_station(
+        Invitation.objects.filter(wave=wave)
         .values("station_id")
         .annotate(**_invitation_counts())
         .order_by()
-    }
+    )
     zero = {"completes": 0, "partials": 0, "invitations": 0, "invitations_completed": 0}
     return [
         _figures(
@@ -237,7 +238,15 @@ def wave_station_figures(wave: Wave, now: datetime | None = None) -> list[Statio
     ]
 
 
-_SORT_KEYS: dict[str, Callable[[StationFigures], object]] = {
+def _by_station(rows: Iterable[Mapping[str, Any]]) -> dict[int, dict[str, int]]:
+    """Count rows grouped by station, as {station_id: {count name: count}}."""
+    return {
+        row["station_id"]: {name: n for name, n in row.items() if name != "station_id"}
+        for row in rows
+    }
+
+
+_SORT_KEYS: dict[str, Callable[[StationFigures], SupportsRichComparison]] = {
     "station": lambda r: r.quota.station.name,
     "completion": lambda r: (r.percent_of_target, r.quota.station.name),
     "-completion": lambda r: (-r.percent_of_target, r.quota.station.name),

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,10 +55,19 @@ def wave_create(*, actor: User, **fields: Any) -> Wave:
     return wave
 
 
+def _verbose_name(name: str) -> str:
+    field = Wave._meta.get_field(name)
+    # Callers pass the fields of WAVE_FIELDS (forms, the API's serializer): model fields.
+    assert isinstance(field, Field), name
+    return str(field.verbose_name)
+
+
 def wave_update(*, actor: User, wave: Wave, **fields: Any) -> Wave:
     with transaction.atomic():
         locked = Wave.objects.select_for_update().get(pk=wave.pk)
-        allowed = WAVE_FIELDS if locked.status == WaveStatus.DRAFT else OPEN_WAVE_FIELDS
+        allowed: tuple[str, ...] = (
+            WAVE_FIELDS if locked.status == WaveStatus.DRAFT else OPEN_WAVE_FIELDS
+        )
         if locked.status in (WaveStatus.CLOSED, WaveStatus.ANALYSED):
             allowed = ("exclude_flagged", "purge_after_days")
         refused = [
@@ -67,7 +77,7 @@ def wave_update(*, actor: User, wave: Wave, **fields: Any) -> Wave:
         if refused:
             raise Conflict(
                 _("These settings cannot change once the wave is open: %(fields)s")
-                % {"fields": ", ".join(str(Wave._meta.get_field(n).verbose_name) for n in refused)}
+                % {"fields": ", ".join(_verbose_name(n) for n in refused)}
             )
         _check_version(fields.get("instrument_version"))
         for name, value in fields.items():

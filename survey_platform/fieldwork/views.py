@@ -108,7 +108,7 @@ class WaveCopyView(OfficeRequiredMixin, View):
         if not form.is_valid():
             for msgs in form.errors.values():
                 for msg in msgs:
-                    messages.error(request, msg)
+                    messages.error(request, str(msg))  # (str already; the stubs are wider)
             return redirect("fieldwork:wave", code=code)
         try:
             new = services.wave_copy_next(actor=signed_in(request), wave=wave, **form.cleaned_data)

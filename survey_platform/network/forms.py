@@ -17,10 +17,14 @@ class StationForm(forms.ModelForm[Station]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(level=Region.Level.COUNTY)
-        self.fields["region"].error_messages["required"] = _("Choose the region of the station.")
-        self.fields["region"].empty_label = _("Choose a region")
-        self.fields["sector"].empty_label = _("Choose a sector")
+        # Both are foreign keys of Station, so the model form made them ModelChoiceFields.
+        region, sector = self.fields["region"], self.fields["sector"]
+        assert isinstance(region, forms.ModelChoiceField)
+        assert isinstance(sector, forms.ModelChoiceField)
+        region.queryset = Region.objects.filter(level=Region.Level.COUNTY)
+        region.error_messages["required"] = _("Choose the region of the station.")
+        region.empty_label = _("Choose a region")
+        sector.empty_label = _("Choose a sector")
 
 
 class MembershipForm(forms.Form):
@@ -43,10 +47,12 @@ class StationFilterForm(forms.Form):
         required=False,
         empty_label=_("All regions"),
     )
-    sector = forms.ModelChoiceField(
+    sector: forms.ModelChoiceField[Sector] = forms.ModelChoiceField(
         label=_("Sector"), queryset=None, required=False, empty_label=_("All sectors")
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].queryset = Sector.objects.all()
+        sector = self.fields["sector"]
+        assert isinstance(sector, forms.ModelChoiceField)  # declared above
+        sector.queryset = Sector.objects.all()

@@ -117,9 +117,9 @@ class MembershipAddView(OfficeRequiredMixin, View):
         form = MembershipForm(request.POST)
         target = reverse("network:station-detail", kwargs={"pk": station.pk})
         if not form.is_valid():
-            for msgs in form.errors.values():
-                for msg in msgs:
-                    messages.error(request, msg)
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))  # (str already; the stubs are wider)
             return HttpResponseRedirect(target)
         try:
             services.membership_add(
