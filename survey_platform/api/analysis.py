@@ -106,7 +106,7 @@ class QuoteOut(serializers.Serializer[Any]):
 
 class GrievanceRowOut(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = labels()
+    label = labels()  # type: ignore[assignment]  # DRF pops fields off the class
     policy_area = labels()
     suggested_action = labels()
     ranked = serializers.BooleanField()

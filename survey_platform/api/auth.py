@@ -117,7 +117,7 @@ class MeView(APIView):
         })],
     )  # fmt: skip
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = signed_in(request)  # AnyRole has let a signed-in user through
         memberships = StationMembership.objects.filter(user=user).select_related("station")
         return Response(
             MeOut({"username": user.get_username(), "roles": [str(r) for r in roles_of(user)],

@@ -47,7 +47,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
         return f'{KEYWORD} realm="api"'
 
 
-class TokenScheme(OpenApiAuthenticationExtension):
+# drf-spectacular leaves the extensions' __init_subclass__ unannotated.
+class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "survey_platform.api.authentication.TokenAuthentication"
     name = "tokenAuth"
 

@@ -39,8 +39,12 @@ from .permissions import OfficeWritesLeadershipReads
 
 
 class BriefingOut(serializers.ModelSerializer[Briefing]):
-    wave = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    previous_wave = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    wave: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    previous_wave: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     pdf_url = serializers.SerializerMethodField()
 
     class Meta:

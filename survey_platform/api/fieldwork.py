@@ -61,7 +61,9 @@ WAVE_IN_EXAMPLE = {
 
 class WaveOut(serializers.ModelSerializer[Wave]):
     instrument = serializers.CharField(source="instrument_version.instrument.code")
-    previous = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    previous: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Wave
@@ -229,7 +231,9 @@ class WaveViewSet(
 
 
 class QuotaOut(serializers.ModelSerializer[StationQuota]):
-    wave = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    wave: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     station_name = serializers.CharField(source="station.name")
     open_link = serializers.SerializerMethodField()
 

@@ -169,7 +169,9 @@ class QuotaInvitationActions:
                 ids=list(result.created_ids),
             )
         out = {
-            name: getattr(result, name) for name in ImportOut().fields if name != "emails_queued"
+            name: getattr(result, name)
+            for name in ImportOut().fields.keys()  # (the stubs iterate the fields themselves)
+            if name != "emails_queued"
         }
         return Response({**out, "emails_queued": queued}, status=201)
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from survey_platform.core.errors import Conflict
 from survey_platform.core.permissions import signed_in
+from survey_platform.fieldwork.models import Wave
 from survey_platform.jobs import services
 from survey_platform.jobs.models import Job, JobStatus
 
@@ -41,7 +42,9 @@ FILE_TYPES = (
 class JobOut(serializers.ModelSerializer[Job]):
     id = serializers.UUIDField(source="public_id")
     stage = serializers.SerializerMethodField(help_text="What the job is doing (translated)")
-    wave = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    wave: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     download_url = serializers.SerializerMethodField()
 
     class Meta:

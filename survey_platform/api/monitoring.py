@@ -39,7 +39,7 @@ class FiguresOut(serializers.Serializer[Any]):
 
 
 class TotalOut(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF pops fields off the class
     stations = serializers.IntegerField()
     target = serializers.IntegerField()
     completes = serializers.IntegerField()
@@ -62,7 +62,7 @@ class MonitorOut(serializers.Serializer[Any]):
 
 class LevelOut(serializers.Serializer[Any]):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF pops fields off the class
     target = serializers.IntegerField(allow_null=True)
     completes = serializers.IntegerField()
     percent_of_target = serializers.FloatField(allow_null=True)
@@ -70,7 +70,7 @@ class LevelOut(serializers.Serializer[Any]):
 
 class StratumOut(serializers.Serializer[Any]):
     dimension = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF pops fields off the class
     available = serializers.BooleanField()
     unknown = serializers.IntegerField()
     levels = LevelOut(many=True)

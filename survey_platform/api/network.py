@@ -36,6 +36,8 @@ STATION_EXAMPLE = {
 
 
 class RegionOut(serializers.ModelSerializer[Region]):
+    # DRF's metaclass takes declared fields off the class: no clash with Field.parent.
+    parent: serializers.SlugRelatedField[Region]  # type: ignore[assignment]
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
@@ -92,8 +94,12 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet[Sector]):
 
 
 class StationOut(serializers.ModelSerializer[Station]):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    sector = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    sector: serializers.SlugRelatedField[Sector] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Station

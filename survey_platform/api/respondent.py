@@ -306,10 +306,12 @@ def _submitted_before(key: str | None, submission_id: Any) -> bool:
     if claims is None:
         return False
     if claims.quota_id is not None:
-        rows = StationQuota.objects.filter(pk=claims.quota_id)
+        quotas = StationQuota.objects.filter(pk=claims.quota_id)
+        wave_id = quotas.values_list("wave_id", flat=True).first()
     else:
-        rows = Invitation.objects.filter(pk=claims.invitation_id)
-    wave_id = rows.values_list("wave_id", flat=True).first()
+        assert claims.invitation_id is not None  # read_key: a key names a quota or an invitation
+        invitations = Invitation.objects.filter(pk=claims.invitation_id)
+        wave_id = invitations.values_list("wave_id", flat=True).first()
     return (
         wave_id is not None
         and Response.objects.filter(

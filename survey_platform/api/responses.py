@@ -16,7 +16,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 
 from survey_platform.core.roles import is_office
-from survey_platform.fieldwork.models import FIELD_TZ, Response, ResponseStatus
+from survey_platform.fieldwork.models import FIELD_TZ, Response, ResponseStatus, Wave
 
 from .base import documented, example, page_example
 from .permissions import OfficeWritesStationReads
@@ -29,7 +29,9 @@ class ResponseOut(serializers.ModelSerializer[Response]):
     """Everyone: id, wave, station, status, day of submission. The other fields (not
     required in the schema) only for the survey office."""
 
-    wave = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    wave: serializers.SlugRelatedField[Wave] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     submitted_on = serializers.SerializerMethodField(help_text="Day of submission, Beijing time")
     instrument_version = serializers.IntegerField(source="instrument_version_id", required=False)
     language = serializers.CharField(required=False)
