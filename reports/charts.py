@@ -189,9 +189,10 @@ def progress_chart(days: Sequence[tuple[date, int]], target: int, ph: Phrases) -
     with matplotlib.rc_context(chart_style()):
         fig = Figure(figsize=(WIDTH, 2.1))
         ax = fig.add_subplot()
-        xs = [d for d, _n in days]
+        # As datetime64: matplotlib's date converter takes both, its stubs only arrays.
+        xs = np.array([d for d, _n in days], dtype="datetime64[D]")
         ys = [n for _d, n in days]
-        if xs:
+        if xs.size:
             ax.fill_between(xs, ys, color=PALETTE[1], alpha=0.45, linewidth=0, step="post")
             ax.step(xs, ys, where="post", color=PALETTE[0], linewidth=1.6)
             ax.axhline(target, color=PALETTE[6], linestyle="--", linewidth=1.1)
@@ -205,7 +206,8 @@ def progress_chart(days: Sequence[tuple[date, int]], target: int, ph: Phrases) -
 
 
 def _day_label(value: float) -> str:
-    return matplotlib.dates.num2date(value).strftime("%m-%d")
+    # matplotlib.dates is unannotated (no stubs, no inline types).
+    return matplotlib.dates.num2date(value).strftime("%m-%d")  # type: ignore[no-untyped-call]
 
 
 def station_vs_city(rows: Sequence[tuple[str, float | None, float | None]], ph: Phrases) -> str:

@@ -128,7 +128,7 @@ def hotspot_lines(ranked: list[GrievanceRow], ph: Phrases, num: Numbers) -> list
             found.append((h.difference, r, h))
     found.sort(key=lambda x: -x[0])
     out = []
-    for _d, r, h in found[:MAX_HOTSPOTS]:
+    for difference, r, h in found[:MAX_HOTSPOTS]:
         out.append(
             HotspotLine(
                 group=group_name(h, ph),
@@ -136,7 +136,7 @@ def hotspot_lines(ranked: list[GrievanceRow], ph: Phrases, num: Numbers) -> list
                 code=r.code,
                 there=num.pct(h.prevalence),
                 rest=num.pct(h.rest),
-                difference=f"{100 * h.difference:+.1f}",
+                difference=f"{100 * difference:+.1f}",
                 n=h.n,
             )
         )

@@ -20,13 +20,16 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from survey_platform.core.errors import SurveyError
 from survey_platform.network.charts import PALETTE as WEB_PALETTE
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 DEFAULT_FONTS = {"serif": "Noto Serif CJK SC", "sans": "Noto Sans CJK SC"}
 
@@ -133,7 +136,7 @@ def _coverage(family: str) -> frozenset[int]:
     return _COVERAGE[family]
 
 
-def chart_style() -> dict[str, Any]:
+def chart_style() -> dict[RcKeyType, Any]:
     """matplotlib rcParams of the house style (used inside ``rc_context``)."""
     families = font_families()
     return {

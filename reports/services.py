@@ -118,11 +118,13 @@ def briefing_record(
         )
         name = f"briefing-{number:03d}-{wave.pk}-{language}-v{version}.pdf"
         briefing.pdf.save(name, ContentFile(pdf), save=False)
+        stored = briefing.pdf.name
+        assert stored is not None  # save() has just stored the file under a name
         try:
             with transaction.atomic():
                 briefing.save()
         except IntegrityError:  # a concurrent generation took this version number
-            briefing.pdf.storage.delete(briefing.pdf.name)
+            briefing.pdf.storage.delete(stored)
             continue
         audit(
             AuditAction.CREATE,

@@ -100,7 +100,7 @@ class BriefingPdfView(RoleRequiredMixin, View):
 
     required_roles = (Role.OFFICE, Role.LEADERSHIP)
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         briefing = _briefing(request, pk)
         inline = request.GET.get("inline") == "1"
         try:
@@ -144,7 +144,8 @@ class DeliverView(OfficeRequiredMixin, View):
         form = DeliverForm(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationFailed(form.errors)
+                # (An ErrorList yields its messages as str; the stubs allow ValidationErrors.)
+                raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
             recipients = services.parse_recipients(form.cleaned_data["recipients"])
             services.briefing_deliver(
                 briefing=briefing,
