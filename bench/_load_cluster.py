@@ -59,8 +59,8 @@ def tree_cpu_seconds(root: int) -> float:
     cutime(14) cstime(15)."""
     stats = _stats()
     children: dict[int, list[int]] = {}
-    for pid, fields in stats.items():
-        children.setdefault(int(fields[1]), []).append(pid)
+    for pid, stat in stats.items():
+        children.setdefault(int(stat[1]), []).append(pid)
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()

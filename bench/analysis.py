@@ -364,8 +364,8 @@ def _populate(monitoring: Any, rows: int, n_stations: int) -> Any:
     def tally(doc: dict[str, Any]) -> dict[str, Any]:
         born = doc.get("A2")
         for dim, level in (
-            ("sex", SEXES.get(doc.get("A1"))),
-            ("title", TITLES.get(doc.get("A4"))),
+            ("sex", SEXES.get(doc.get("A1", ""))),
+            ("title", TITLES.get(doc.get("A4", ""))),
             ("age_group", None if born is None else _age_group(year - born)),
         ):
             if level is not None:

@@ -147,8 +147,8 @@ def populate(n_responses: int, n_stations: int, seed: int = 11) -> tuple[Any, An
         (stations[i % n_stations].pk, rng.choice(states), f"bench-token-{i}", f"bench-code-{i}")
         for i in range(1000 * n_stations)
     )
-    template = Invitation(wave=wave, station=stations[0], channel="print")
-    fast_insert(template, ["station_id", "state", "token_hash", "code_hash"], invitations)
+    invitation = Invitation(wave=wave, station=stations[0], channel="print")
+    fast_insert(invitation, ["station_id", "state", "token_hash", "code_hash"], invitations)
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load: statistics and the visibility map
         # that index-only scans need. Without it the first minutes are not representative.

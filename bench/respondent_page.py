@@ -45,6 +45,7 @@ def main() -> None:
     for asset in assets:
         if asset.endswith((b".css", b".js")):
             path = finders.find(asset.decode())
+            assert path is not None, asset  # the page links only to existing static files
             parts[asset.decode()] = Path(path).read_bytes()
     total = sum(len(body) for body in parts.values())
     zipped = sum(len(gzip.compress(body)) for body in parts.values())

@@ -76,7 +76,7 @@ OFF_TAXONOMY = (
 
 def generate(n: int, seed: int) -> list[str | None]:
     rng = np.random.default_rng(seed)
-    clauses = []
+    clauses: list[str] = []
     for row in read_labelled():
         clauses.extend(c for c in re.split(r"[，。；！？,;]", row.text) if c.strip())
     clauses_arr = np.array(clauses, dtype=object)
