@@ -105,7 +105,11 @@ def _issue_one(invitation: Invitation, *, revoke_sessions: bool) -> IssuedCode:
         except IntegrityError:
             if attempt == 2:
                 raise
-    invitation.refresh_from_db(fields=["token_hash", "code_hash", "code_generation"])
+    # The instance follows the row without reading it back (one query per code, not two).
+    invitation.token_hash = code_digest("token", token)
+    invitation.code_hash = code_digest("code", short)
+    if revoke_sessions:
+        invitation.code_generation += 1
     return IssuedCode(invitation, token, short)
 
 

@@ -259,6 +259,19 @@ def test_someone_who_has_answered_gets_no_new_code(quota, officer_a):
     assert client_for(officer_a).post(url).status_code == 409
 
 
+def test_no_new_code_once_the_wave_is_closed(quota, officer_a, office):
+    invitation = Invitation.objects.create(
+        wave=quota.wave, station=quota.station, channel=Channel.PRINT
+    )
+    wave_services.wave_close(actor=office, wave=quota.wave)
+    url = reverse("fieldwork:code-reissue", args=[quota.pk, invitation.pk])
+    assert client_for(officer_a).post(url).status_code == 409
+    issue = reverse("fieldwork:codes-issue", args=[quota.pk])
+    assert client_for(officer_a).post(issue, {"count": "2"}).status_code == 409
+    assert not Invitation.objects.get(pk=invitation.pk).has_code
+    assert Invitation.objects.count() == 1
+
+
 def test_another_stations_officer_cannot_reissue(quota, officer_b):
     invitation = Invitation.objects.create(
         wave=quota.wave, station=quota.station, channel=Channel.PRINT
