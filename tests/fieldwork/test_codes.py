@@ -45,6 +45,18 @@ def slips_text(pdf: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def link_token(body: str) -> str:
+    return re.search(r"/a/([A-Za-z0-9_-]+)/", body).group(1)
+
+
+def email_invitations(quota, office) -> str:
+    """Send the quota's invitation e-mails; the link token of the first one."""
+    svc.invitation_emails_enqueue(
+        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
+    )
+    return link_token(mail.outbox[0].body)
+
+
 def state_of(html: str) -> str:
     return re.search(r'name="form_state" value="([^"]+)"', html).group(1)
 
@@ -140,10 +152,7 @@ def test_station_staff_cannot_read_or_submit_a_persons_answers(quota, officer_a,
         wave=quota.wave, station=quota.station, channel=Channel.EMAIL, name="张三",
         email="zhangsan@example.cn",
     )  # fmt: skip
-    svc.invitation_emails_enqueue(
-        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
-    )
-    token = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[0].body).group(1)
+    token = email_invitations(quota, office)
     respondent = Client()
     respondent.get(f"/a/{token}/")
     answer_page_a(respondent, "1", {"A2": "3"})
@@ -195,16 +204,13 @@ def test_an_emailed_reissue_keeps_the_saved_answers(quota, officer_a, office):
     invitation = Invitation.objects.create(
         wave=quota.wave, station=quota.station, channel=Channel.EMAIL, email="qian@example.cn"
     )
-    svc.invitation_emails_enqueue(
-        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
-    )
-    first = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[0].body).group(1)
+    first = email_invitations(quota, office)
     respondent = Client()
     respondent.get(f"/a/{first}/")
     answer_page_a(respondent, "1", {"A2": "3"})
     client_for(officer_a).post(reverse("fieldwork:code-reissue", args=[quota.pk, invitation.pk]))
     assert respondent.get("/answer/A/").status_code == 404  # sessions of the old code end
-    second = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[1].body).group(1)
+    second = link_token(mail.outbox[1].body)
     again = Client()
     again.get(f"/a/{second}/")
     assert 'value="1" checked' in again.get("/answer/A/").content.decode()
@@ -215,16 +221,13 @@ def test_reissue_of_an_emailed_code_sends_it_to_the_person_only(quota, officer_a
     invitation = Invitation.objects.create(
         wave=quota.wave, station=quota.station, channel=Channel.EMAIL, email="li@example.cn"
     )
-    svc.invitation_emails_enqueue(
-        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
-    )
-    first = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[0].body).group(1)
+    first = email_invitations(quota, office)
     response = client_for(officer_a).post(
         reverse("fieldwork:code-reissue", args=[quota.pk, invitation.pk]), follow=True
     )
     assert response.status_code == 200
     assert len(mail.outbox) == 2 and mail.outbox[1].to == ["li@example.cn"]
-    second = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[1].body).group(1)
+    second = link_token(mail.outbox[1].body)
     assert second != first and second not in response.content.decode()
     assert Client().get(f"/a/{first}/").status_code == 404
     assert Client().get(f"/a/{second}/").status_code == 302
@@ -234,16 +237,13 @@ def test_a_reminder_replaces_the_link_but_not_the_session(quota, office):
     invitation = Invitation.objects.create(
         wave=quota.wave, station=quota.station, channel=Channel.EMAIL, email="wu@example.cn"
     )
-    svc.invitation_emails_enqueue(
-        actor=office, quota=quota, base_url="http://testserver", language="zh-hans"
-    )
-    first = re.search(r"/a/([A-Za-z0-9_-]+)/", mail.outbox[0].body).group(1)
+    first = email_invitations(quota, office)
     respondent = Client()
     respondent.get(f"/a/{first}/")
     answer_page_a(respondent, "2")
     svc.reminders_enqueue(actor=office, quota=quota, base_url="http://testserver", language="en")
     reminder = mail.outbox[1].body
-    second = re.search(r"/a/([A-Za-z0-9_-]+)/", reminder).group(1)
+    second = link_token(reminder)
     assert second != first and "replace" in reminder
     assert respondent.get("/answer/A/").status_code == 200  # still answering
     assert Client().get(f"/a/{first}/").status_code == 404
